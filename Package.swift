@@ -1,0 +1,135 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Fieldbook",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fieldbook", targets: ["fieldbook"]),
+        .executable(name: "fieldbook-server", targets: ["fieldbook-server"]),
+        .executable(name: "fieldbook-bench", targets: ["fieldbook-bench"]),
+        .library(name: "FieldbookCore", targets: ["FieldbookCore"]),
+        .library(name: "FieldbookProtocol", targets: ["FieldbookProtocol"]),
+        .library(name: "FieldbookStore", targets: ["FieldbookStore"]),
+        .library(name: "Fieldbook", targets: ["Fieldbook"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // zlib from the system (zlib1g-dev): deflate/inflate and CRC-32 for the wire format.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Pure core: clocks, IDs, changes, vectors, merge rules. No I/O.
+        .target(name: "FieldbookCore"),
+
+        // Wire format: binary codec, compression, sync round state machine.
+        .target(
+            name: "FieldbookProtocol",
+            dependencies: ["FieldbookCore", "CZlib"],
+            path: "Protocol",
+            exclude: ["PROTOCOL.md", "vectors"],
+            sources: ["Sources"]
+        ),
+
+        // SQLite replica store (GRDB).
+        .target(
+            name: "FieldbookStore",
+            dependencies: [
+                "FieldbookCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The NPQ domain on top of the store.
+        .target(
+            name: "Fieldbook",
+            dependencies: ["FieldbookCore", "FieldbookStore", "FieldbookProtocol"]
+        ),
+
+        // Client side of sync: session driver and HTTP transport.
+        .target(
+            name: "FieldbookSync",
+            dependencies: [
+                "FieldbookCore", "FieldbookStore", "FieldbookProtocol", "Fieldbook",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The sync server as a library, so tests build the same application as `main`.
+        .target(
+            name: "FieldbookServer",
+            dependencies: [
+                "FieldbookCore", "FieldbookStore", "FieldbookProtocol", "Fieldbook",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Server/FieldbookServer"
+        ),
+        .executableTarget(
+            name: "fieldbook-server",
+            dependencies: [
+                "FieldbookServer", "Fieldbook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Server/Main"
+        ),
+        .executableTarget(
+            name: "fieldbook",
+            dependencies: [
+                "Fieldbook", "FieldbookSync", "FieldbookServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Client"
+        ),
+        .executableTarget(
+            name: "fieldbook-bench",
+            dependencies: [
+                "Fieldbook", "FieldbookSync", "FieldbookServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Bench"
+        ),
+
+        .target(
+            name: "FieldbookTestSupport",
+            dependencies: ["FieldbookCore", "FieldbookStore", "Fieldbook"],
+            path: "Tests/FieldbookTestSupport"
+        ),
+        .testTarget(name: "FieldbookCoreTests", dependencies: ["FieldbookCore", "FieldbookTestSupport"]),
+        .testTarget(
+            name: "FieldbookProtocolTests",
+            dependencies: ["FieldbookProtocol", "FieldbookTestSupport"]
+        ),
+        .testTarget(
+            name: "FieldbookStoreTests",
+            dependencies: ["FieldbookStore", "FieldbookTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "FieldbookTests", dependencies: ["Fieldbook", "FieldbookTestSupport"]),
+        .testTarget(
+            name: "FieldbookServerTests",
+            dependencies: [
+                "FieldbookServer", "FieldbookSync", "FieldbookTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["FieldbookTestSupport"]),
+    ]
+)

@@ -1,0 +1,80 @@
+import FieldbookCore
+
+/// The server's answer to one ``SyncRequest``: what it took in, what it holds, and a
+/// bounded batch of what the client lacks.
+public struct SyncResponse: Hashable, Sendable {
+    /// The server's replica ID.
+    public var server: ReplicaID
+    /// The server's physical clock, Unix milliseconds, when it answered: the client warns
+    /// its user when its own clock is far off.
+    public var serverTime: UInt64
+    /// What the server holds now (after merging the pushed batch), restricted to the
+    /// partitions the client's token opens. The client pushes what is above this.
+    public var knowledge: Knowledge
+    /// Counts of what the pushed batch did on the server.
+    public var accepted: MergeSummary
+    /// Streams of the client's own changes the server quarantined for clock skew: the
+    /// first sequence held back in each.
+    public var quarantined: [StreamStart]
+    /// Changes the client lacks, bounded in bytes.
+    public var batch: ChangeBatch
+    /// Whether the server holds more changes the client lacks.
+    public var hasMore: Bool
+
+    /// A response from its parts.
+    public init(
+        server: ReplicaID, serverTime: UInt64, knowledge: Knowledge, accepted: MergeSummary,
+        quarantined: [StreamStart] = [], batch: ChangeBatch, hasMore: Bool
+    ) {
+        self.server = server
+        self.serverTime = serverTime
+        self.knowledge = knowledge
+        self.accepted = accepted
+        self.quarantined = quarantined
+        self.batch = batch
+        self.hasMore = hasMore
+    }
+}
+
+/// What merging a batch did, in counts.
+public struct MergeSummary: Hashable, Sendable {
+    /// Changes that became the winner of their cell.
+    public var applied: UInt32
+    /// Changes that arrived already superseded.
+    public var superseded: UInt32
+    /// Changes already held, skipped.
+    public var duplicates: UInt32
+    /// Concurrent losers recorded in the conflict ledger.
+    public var conflicts: UInt32
+    /// Changes held back for clock skew.
+    public var quarantined: UInt32
+    /// Changes for tables or columns the receiver does not know yet, kept.
+    public var unknown: UInt32
+
+    /// A summary from its parts.
+    public init(
+        applied: UInt32 = 0, superseded: UInt32 = 0, duplicates: UInt32 = 0, conflicts: UInt32 = 0,
+        quarantined: UInt32 = 0, unknown: UInt32 = 0
+    ) {
+        self.applied = applied
+        self.superseded = superseded
+        self.duplicates = duplicates
+        self.conflicts = conflicts
+        self.quarantined = quarantined
+        self.unknown = unknown
+    }
+}
+
+/// A stream and a sequence number in it.
+public struct StreamStart: Hashable, Sendable {
+    /// The stream.
+    public var stream: StreamID
+    /// The sequence.
+    public var sequence: UInt64
+
+    /// A stream position from its parts.
+    public init(stream: StreamID, sequence: UInt64) {
+        self.stream = stream
+        self.sequence = sequence
+    }
+}

@@ -1,0 +1,172 @@
+/// Merges a batch of remote changes into a replica: the one merge algorithm every store
+/// runs, client or server, SQLite or PostgreSQL.
+///
+/// The merge is all or nothing (the caller wraps it in one transaction and commits only
+/// on success) and idempotent: changes at or below the receiver's version vector are
+/// skipped, so resending a batch that already landed changes nothing.
+public enum BatchMerger {
+    /// Who sent a batch and what the receiver allows.
+    public struct Policy: Sendable {
+        /// The replica that sent the batch. Its own changes are checked against the clock
+        /// bound; changes it relays were vetted where they were first merged.
+        public var sender: ReplicaID?
+        /// The receiver's physical time, Unix milliseconds.
+        public var now: UInt64
+        /// Merge changes beyond the clock bound as they are (the office releasing a
+        /// quarantine) instead of holding them back.
+        public var acceptSkewed: Bool
+
+        /// A policy from its parts.
+        public init(sender: ReplicaID?, now: UInt64, acceptSkewed: Bool = false) {
+            self.sender = sender
+            self.now = now
+            self.acceptSkewed = acceptSkewed
+        }
+    }
+
+    /// What a merge did.
+    public struct Report: Hashable, Sendable {
+        /// Changes that became the winner of their cell.
+        public var applied = 0
+        /// Changes that arrived already superseded.
+        public var superseded = 0
+        /// Changes already held (resent), skipped.
+        public var duplicates = 0
+        /// Concurrent losers written to the conflict ledger.
+        public var conflicts = 0
+        /// Changes held back because their clock was too far ahead.
+        public var quarantined = 0
+        /// Changes for tables or columns this schema does not know, kept for later.
+        public var unknown = 0
+
+        /// An empty report.
+        public init() {}
+
+        /// Changes newly taken in (not skipped as duplicates).
+        public var received: Int { applied + superseded + quarantined + unknown }
+
+        /// Adds another report's counts to this one.
+        public mutating func add(_ other: Report) {
+            applied += other.applied
+            superseded += other.superseded
+            duplicates += other.duplicates
+            conflicts += other.conflicts
+            quarantined += other.quarantined
+            unknown += other.unknown
+        }
+    }
+
+    /// Merges `batch` into `target`.
+    ///
+    /// - Throws: ``FieldbookError`` `.corrupt` when the batch breaks its own promises
+    ///   (a change outside its stream's range, sequences out of order), `.sequenceGap`
+    ///   (with the stream and where to resume) when a range starts above what the target
+    ///   holds. Nothing is written before these checks pass.
+    /// - Complexity: O(n) target calls for n changes.
+    public static func merge(
+        _ batch: ChangeBatch, into target: some MergeTarget, clock: inout HybridClock, policy: Policy
+    ) throws -> Report {
+        let held = try validate(batch, against: target)
+        var report = Report()
+        var quarantinedFrom: [StreamID: UInt64] = [:]
+
+        for change in batch.changes {
+            let stream = change.stream
+            guard change.sequence > held[stream, default: 0] else {
+                report.duplicates += 1
+                continue
+            }
+            if quarantinedFrom[stream] != nil || isSkewed(change, clock: clock, policy: policy) {
+                // Later changes of a held-back stream wait too: vectors count only
+                // contiguous sequences, so nothing after the gap can be counted as held.
+                if quarantinedFrom[stream] == nil { quarantinedFrom[stream] = change.sequence }
+                try target.quarantine(change, reason: "clock ahead: \(change.stamp.time.milliseconds) ms")
+                report.quarantined += 1
+                continue
+            }
+            if !clock.observe(change.stamp.time, now: policy.now) {
+                clock.observeClamped(change.stamp.time, now: policy.now)
+            }
+            guard target.knows(change.cell) else {
+                try target.holdUnknown(change)
+                report.unknown += 1
+                continue
+            }
+            try merge(change, into: target, report: &report)
+        }
+
+        for range in batch.ranges {
+            let current = held[range.stream, default: 0]
+            let reached = quarantinedFrom[range.stream].map { $0 - 1 } ?? range.through
+            if reached > current {
+                try target.setHeldSequence(reached, of: range.stream)
+                try target.clearQuarantine(range.stream, through: reached)
+            }
+        }
+        return report
+    }
+
+    /// Merges one change of a known cell, outside any batch bookkeeping (vectors are
+    /// not touched): used to materialize changes that waited for a schema upgrade.
+    public static func merge(_ change: Change, into target: some MergeTarget, report: inout Report) throws {
+        let current = try target.currentVersion(of: change.cell)
+        switch CellMerge.resolve(current: current, incoming: change.version) {
+        case .duplicate:
+            report.duplicates += 1
+        case .incomingWins(let displacedConcurrent):
+            try target.install(change, displacing: current)
+            report.applied += 1
+            if displacedConcurrent, let current {
+                try target.recordConflict(change.cell, partition: change.partition, loser: current)
+                report.conflicts += 1
+            }
+        case .currentWins(let incomingConcurrent):
+            try target.retire(change)
+            report.superseded += 1
+            if incomingConcurrent {
+                try target.recordConflict(change.cell, partition: change.partition, loser: change.version)
+                report.conflicts += 1
+            }
+        }
+    }
+
+    static func isSkewed(_ change: Change, clock: HybridClock, policy: Policy) -> Bool {
+        !policy.acceptSkewed && change.origin == policy.sender && !clock.accepts(change.stamp.time, now: policy.now)
+    }
+
+    /// Checks the batch against itself and the target's vectors; returns what the target
+    /// held of each stream before the merge.
+    static func validate(_ batch: ChangeBatch, against target: some MergeTarget) throws -> [StreamID: UInt64] {
+        var ranges: [StreamID: StreamRange] = [:]
+        for range in batch.ranges {
+            guard range.after <= range.through, ranges.updateValue(range, forKey: range.stream) == nil else {
+                throw FieldbookError(
+                    .corrupt, "batch has an invalid or repeated range for stream \(range.stream.origin.short)")
+            }
+        }
+        var last: [StreamID: UInt64] = [:]
+        for change in batch.changes {
+            guard let range = ranges[change.stream], change.sequence > range.after, change.sequence <= range.through
+            else {
+                throw FieldbookError(.corrupt, "batch carries change #\(change.sequence) outside its stream's range")
+            }
+            guard change.sequence > last[change.stream, default: 0] else {
+                throw FieldbookError(.corrupt, "batch carries stream \(change.origin.short) out of order")
+            }
+            last[change.stream] = change.sequence
+        }
+        var held: [StreamID: UInt64] = [:]
+        for (stream, range) in ranges {
+            let sequence = try target.heldSequence(of: stream)
+            guard range.after <= sequence else {
+                throw FieldbookError(
+                    .sequenceGap,
+                    "sequence gap: stream \(stream.origin.short) in \(stream.partition) resumes after #\(sequence), batch starts after #\(range.after)",
+                    resume: StreamRange(stream: stream, after: sequence, through: range.through)
+                )
+            }
+            held[stream] = sequence
+        }
+        return held
+    }
+}

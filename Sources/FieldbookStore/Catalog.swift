@@ -1,0 +1,73 @@
+import FieldbookCore
+
+/// Local integer IDs for the 16-byte replica and partition IDs, for streams, and for
+/// the replicated columns, so that every log row stores small integers.
+///
+/// A session works on its own copy and hands it back to the store only when its
+/// transaction commits: an ID given out inside a transaction that rolls back must not
+/// survive in memory.
+struct Catalog: Sendable {
+    var replicaIDs: [ReplicaID: Int64] = [:]
+    var replicas: [Int64: ReplicaID] = [:]
+    var partitionIDs: [PartitionID: Int64] = [:]
+    var partitions: [Int64: PartitionID] = [:]
+    var streamIDs: [StreamID: Int64] = [:]
+    var streams: [Int64: StreamID] = [:]
+    /// Known (materialized) columns, fixed once the store is open.
+    var columns: ColumnCatalog
+
+    init(columns: ColumnCatalog) {
+        self.columns = columns
+    }
+
+    mutating func add(replica: ReplicaID, id: Int64) {
+        replicaIDs[replica] = id
+        replicas[id] = replica
+    }
+
+    mutating func add(partition: PartitionID, id: Int64) {
+        partitionIDs[partition] = id
+        partitions[id] = partition
+    }
+
+    mutating func add(stream: StreamID, id: Int64) {
+        streamIDs[stream] = id
+        streams[id] = stream
+    }
+}
+
+/// The replicated columns this replica materializes, with their local IDs.
+struct ColumnCatalog: Sendable {
+    struct Entry: Sendable {
+        var id: Int64
+        var table: TableSchema
+        var column: ColumnSchema
+    }
+
+    private(set) var byName: [String: [String: Entry]] = [:]
+    private(set) var byID: [Int64: Entry] = [:]
+
+    mutating func add(_ entry: Entry) {
+        byName[entry.table.name, default: [:]][entry.column.name] = entry
+        byID[entry.id] = entry
+    }
+
+    func entry(table: String, column: String) -> Entry? {
+        byName[table]?[column]
+    }
+}
+
+/// Packs a stream's local ID and a sequence number into one 63-bit log row ID, so a
+/// stream's changes are one contiguous rowid range and sync reads them without an index.
+enum LogID {
+    static let sequenceBits: Int64 = 32
+    static let maximumSequence: UInt64 = 0xFFFF_FFFF
+
+    static func make(stream: Int64, sequence: UInt64) -> Int64 {
+        stream << sequenceBits | Int64(sequence)
+    }
+
+    static func stream(_ id: Int64) -> Int64 { id >> sequenceBits }
+
+    static func sequence(_ id: Int64) -> UInt64 { UInt64(id & Int64(maximumSequence)) }
+}

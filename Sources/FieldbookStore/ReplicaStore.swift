@@ -1,0 +1,250 @@
+import FieldbookCore
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+
+/// A replica: one SQLite file holding the materialized tables that ordinary SQL can
+/// read, the change log, version vectors, the conflict ledger and the quarantine.
+///
+/// Every local write runs in one transaction with its log entries; every remote batch
+/// merges in one transaction, all or nothing. The store is safe to share between
+/// threads: GRDB serializes writes, and reads see committed snapshots.
+///
+/// ```swift
+/// let store = try ReplicaStore.create(at: path, name: "Shanghai laptop", schema: schema)
+/// try store.write { tx in
+///     try tx.set(table: "attendance", key: key, partition: cohort, values: ["status": .text("present")])
+/// }
+/// ```
+public final class ReplicaStore: Sendable {
+    /// This replica's identity.
+    public let replicaID: ReplicaID
+    /// The replicated schema this store materializes.
+    public let schema: ReplicatedSchema
+    /// Where the file lives (`:memory:` for none).
+    public let path: String
+    /// The GRDB connection (queue for tools, pool for the server).
+    public let database: any DatabaseWriter
+    let options: Options
+    let catalog: Mutex<Catalog>
+
+    /// How a store is opened.
+    public struct Options: Sendable {
+        /// Where physical time comes from.
+        public var wallClock: any WallClock
+        /// How far ahead of physical time a remote change may be stamped before quarantine.
+        public var maximumDrift: UInt64
+        /// Use a connection pool (concurrent readers), for the server.
+        public var pooled: Bool
+        /// Open read-only: commands that only print never take the write lock.
+        public var readOnly: Bool
+        /// Logs go here, at debug and trace level.
+        public var logger: Logger
+
+        /// Options from their parts; defaults suit the command-line tool.
+        public init(
+            wallClock: any WallClock = SystemWallClock(), maximumDrift: UInt64 = HybridClock.defaultMaximumDrift,
+            pooled: Bool = false, readOnly: Bool = false, logger: Logger = Logger(label: "fieldbook.store")
+        ) {
+            self.wallClock = wallClock
+            self.maximumDrift = maximumDrift
+            self.pooled = pooled
+            self.readOnly = readOnly
+            self.logger = logger
+        }
+    }
+
+    init(
+        replicaID: ReplicaID, schema: ReplicatedSchema, path: String, database: any DatabaseWriter, options: Options,
+        catalog: Catalog
+    ) {
+        self.replicaID = replicaID
+        self.schema = schema
+        self.path = path
+        self.database = database
+        self.options = options
+        self.catalog = Mutex(catalog)
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in one write transaction with a fresh session; commits only if it
+    /// returns, and adopts the session's catalog after the commit.
+    func withSession<T>(_ body: (StoreSession) throws -> T) throws -> T {
+        let now = options.wallClock.milliseconds()
+        let snapshot = catalog.withLock { $0 }
+        var adopted: Catalog?
+        let result = try StoreErrors.translate {
+            try database.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    let session = StoreSession(
+                        db: db, catalog: snapshot, clock: try self.loadClock(db), now: now, local: replicaID,
+                        schema: schema)
+                    result = try body(session)
+                    try session.finish()
+                    adopted = session.catalog
+                    return .commit
+                }
+                return result!
+            }
+        }
+        if let adopted { catalog.withLock { $0 = adopted } }
+        return result
+    }
+
+    /// Runs `body` in a read transaction (a consistent snapshot).
+    func withReadSession<T>(_ body: (StoreSession) throws -> T) throws -> T {
+        let now = options.wallClock.milliseconds()
+        let snapshot = catalog.withLock { $0 }
+        return try StoreErrors.translate {
+            try database.read { db in
+                let session = StoreSession(
+                    db: db, catalog: snapshot, clock: try self.loadClock(db), now: now, local: replicaID, schema: schema
+                )
+                return try body(session)
+            }
+        }
+    }
+
+    func loadClock(_ db: Database) throws -> HybridClock {
+        let last = try Int64.fetchOne(db, sql: "SELECT value FROM fb_meta WHERE key = 'clock'") ?? 0
+        return HybridClock(last: HLC(databaseInteger: last), maximumDrift: options.maximumDrift)
+    }
+
+    // MARK: Local writes
+
+    /// Writes locally, in one transaction: every cell set in `body` becomes a change in
+    /// this replica's log, atomically with the materialized rows.
+    ///
+    /// - Throws: ``FieldbookError``; when `body` throws, nothing is written.
+    public func write<T>(_ body: (LocalTransaction) throws -> T) throws -> T {
+        try withSession { session in try body(LocalTransaction(session: session)) }
+    }
+
+    /// Reads the materialized tables (and anything else) in one consistent snapshot.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try StoreErrors.translate { try database.read(body) }
+    }
+
+    // MARK: Sync
+
+    /// Merges a batch of remote changes, all or nothing.
+    ///
+    /// - Parameters:
+    ///   - batch: the changes and the stream ranges they cover.
+    ///   - sender: the replica that sent the batch (its own changes are checked against
+    ///     the clock bound); `nil` for changes of unknown provenance.
+    ///   - acceptSkewed: merge changes stamped too far ahead instead of quarantining them.
+    /// - Throws: ``FieldbookError`` `.sequenceGap` (with where to resume) or `.corrupt`;
+    ///   nothing is merged then.
+    @discardableResult
+    public func merge(_ batch: ChangeBatch, from sender: ReplicaID?, acceptSkewed: Bool = false) throws
+        -> BatchMerger.Report
+    {
+        try withSession { session in
+            try BatchMerger.merge(
+                batch, into: session, clock: &session.clock,
+                policy: .init(sender: sender, now: session.now, acceptSkewed: acceptSkewed))
+        }
+    }
+
+    /// Everything this replica holds: its version vector per partition.
+    public func knowledge() throws -> Knowledge {
+        try withReadSession { try $0.knowledge() }
+    }
+
+    /// The next bounded batch of changes a peer lacks.
+    ///
+    /// - Parameters:
+    ///   - peer: what the peer holds.
+    ///   - partitions: the partitions the peer may receive; `nil` for all.
+    ///   - byteBudget: the approximate batch size.
+    public func changes(for peer: Knowledge, partitions: Set<PartitionID>? = nil, byteBudget: Int) throws
+        -> BatchAssembler.Assembly
+    {
+        try withReadSession { session in
+            try BatchAssembler.assemble(
+                from: session, local: try session.knowledge(), peer: peer, partitions: partitions,
+                byteBudget: byteBudget)
+        }
+    }
+
+    /// The current hybrid clock reading.
+    public func clockReading() throws -> HLC {
+        try read { db in
+            try HLC(databaseInteger: Int64.fetchOne(db, sql: "SELECT value FROM fb_meta WHERE key = 'clock'") ?? 0)
+        }
+    }
+
+    // MARK: Settings
+
+    /// A local (not replicated) setting, such as the sync server's URL.
+    public func setting(_ key: String) throws -> String? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM fb_meta WHERE key = ?", arguments: ["setting." + key])
+        }
+    }
+
+    /// Stores a local setting; `nil` removes it.
+    public func setSetting(_ key: String, _ value: String?) throws {
+        try StoreErrors.translate {
+            try database.write { db in
+                if let value {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO fb_meta (key, value) VALUES (?, ?)",
+                        arguments: ["setting." + key, value])
+                } else {
+                    try db.execute(sql: "DELETE FROM fb_meta WHERE key = ?", arguments: ["setting." + key])
+                }
+            }
+        }
+    }
+}
+
+/// A local write transaction: what ``ReplicaStore/write(_:)`` hands its body.
+public struct LocalTransaction {
+    let session: StoreSession
+
+    /// The connection, for reads inside the transaction.
+    public var database: Database { session.db }
+
+    /// This replica's ID.
+    public var replicaID: ReplicaID { session.local }
+
+    /// Physical time at the start of the transaction, Unix milliseconds.
+    public var now: UInt64 { session.now }
+
+    /// Sets columns of a row (creating it if needed). Unchanged values write nothing.
+    ///
+    /// - Returns: the changes written.
+    @discardableResult
+    public func set(table: String, key: RowKey, partition: PartitionID, values: KeyValuePairs<String, Value>) throws
+        -> [Change]
+    {
+        try values.compactMap { column, value in
+            try session.write(CellAddress(table: table, key: key, column: column), partition: partition, value: value)
+        }
+    }
+
+    /// Sets columns of a row from a list (for callers that build the list at run time).
+    @discardableResult
+    public func set(table: String, key: RowKey, partition: PartitionID, columns: [(String, Value)]) throws -> [Change] {
+        try columns.compactMap { column, value in
+            try session.write(CellAddress(table: table, key: key, column: column), partition: partition, value: value)
+        }
+    }
+
+    /// Deletes a row: sets its tombstone register, which merges like any other write.
+    @discardableResult
+    public func delete(table: String, key: RowKey, partition: PartitionID) throws -> Change? {
+        try session.write(
+            CellAddress(table: table, key: key, column: Change.deletedColumn), partition: partition, value: .integer(1))
+    }
+
+    /// The current winning version of a cell.
+    public func version(of cell: CellAddress) throws -> CellVersion? {
+        try session.currentVersion(of: cell)
+    }
+}

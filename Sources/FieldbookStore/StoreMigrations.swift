@@ -1,0 +1,124 @@
+import FieldbookCore
+import GRDB
+
+/// The replica file's layout: the engine's own tables (migrated by version) and the
+/// materialized tables of the replicated schema (created and extended from it).
+enum StoreMigrations {
+    /// Marks a SQLite file as a Fieldbook replica.
+    static let format = "fieldbook-replica"
+
+    /// The engine migrations, in order. Never edit a shipped migration; add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-engine") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE fb_meta (key TEXT PRIMARY KEY NOT NULL, value) WITHOUT ROWID;
+                    CREATE TABLE fb_replicas (id INTEGER PRIMARY KEY, replica BLOB NOT NULL UNIQUE);
+                    CREATE TABLE fb_partitions (id INTEGER PRIMARY KEY, partition BLOB NOT NULL UNIQUE);
+                    -- One row per (partition, origin) log stream. held: the version vector
+                    -- entry. exported: highest sequence of our own stream written to a bundle.
+                    CREATE TABLE fb_streams (
+                        id INTEGER PRIMARY KEY,
+                        partition INTEGER NOT NULL,
+                        origin INTEGER NOT NULL,
+                        held INTEGER NOT NULL DEFAULT 0,
+                        exported INTEGER NOT NULL DEFAULT 0,
+                        UNIQUE (partition, origin));
+                    CREATE TABLE fb_columns (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, col TEXT NOT NULL, UNIQUE (tbl, col));
+                    -- The winning version of every cell. id packs (stream, sequence) of the
+                    -- change that wrote it; the value itself lives in the materialized row.
+                    CREATE TABLE fb_cells (
+                        id INTEGER PRIMARY KEY,
+                        col INTEGER NOT NULL,
+                        rid INTEGER NOT NULL,
+                        hlc INTEGER NOT NULL,
+                        prev_hlc INTEGER,
+                        prev_origin INTEGER);
+                    CREATE UNIQUE INDEX fb_cells_by_cell ON fb_cells (rid, col);
+                    -- Superseded changes, kept (with their value) so peers receive whole
+                    -- histories until compaction removes them.
+                    CREATE TABLE fb_history (
+                        id INTEGER PRIMARY KEY,
+                        col INTEGER NOT NULL,
+                        rid INTEGER NOT NULL,
+                        hlc INTEGER NOT NULL,
+                        prev_hlc INTEGER,
+                        prev_origin INTEGER,
+                        value,
+                        superseded INTEGER NOT NULL);
+                    -- Changes for tables or columns this schema does not know yet.
+                    CREATE TABLE fb_pending (
+                        id INTEGER PRIMARY KEY,
+                        tbl TEXT NOT NULL,
+                        col TEXT NOT NULL,
+                        row_key BLOB NOT NULL,
+                        hlc INTEGER NOT NULL,
+                        prev_hlc INTEGER,
+                        prev_origin INTEGER,
+                        value);
+                    -- Changes held back because their clock was too far ahead.
+                    CREATE TABLE fb_quarantine (
+                        id INTEGER PRIMARY KEY,
+                        tbl TEXT NOT NULL,
+                        col TEXT NOT NULL,
+                        row_key BLOB NOT NULL,
+                        hlc INTEGER NOT NULL,
+                        prev_hlc INTEGER,
+                        prev_origin INTEGER,
+                        value,
+                        reason TEXT NOT NULL,
+                        received INTEGER NOT NULL);
+                    """)
+        }
+        return migrator
+    }
+
+    /// Creates or extends the materialized tables for `schema` and registers its columns.
+    ///
+    /// Tables and columns are only ever added, so an upgrade is a few `ALTER TABLE ADD
+    /// COLUMN`s; rows written before simply hold NULL until a change arrives.
+    static func materialize(_ schema: ReplicatedSchema, in db: Database) throws {
+        for table in schema.tables {
+            let name = table.name.quotedIdentifier
+            if try !db.tableExists(table.name) {
+                let keys = table.keyColumns.map { "\($0.quotedIdentifier) BLOB NOT NULL" }
+                let columns = table.columns.map { "\($0.name.quotedIdentifier) \($0.kind.rawValue)" }
+                let deleted = "\(Change.deletedColumn.quotedIdentifier) INTEGER NOT NULL DEFAULT 0"
+                let primaryKey = "PRIMARY KEY (\(table.keyColumns.map(\.quotedIdentifier).joined(separator: ", ")))"
+                try db.execute(
+                    sql: "CREATE TABLE \(name) (\((keys + columns + [deleted, primaryKey]).joined(separator: ", ")))")
+            } else {
+                let existing = Set(try db.columns(in: table.name).map(\.name))
+                for column in table.columns where !existing.contains(column.name) {
+                    try db.execute(
+                        sql: "ALTER TABLE \(name) ADD COLUMN \(column.name.quotedIdentifier) \(column.kind.rawValue)")
+                }
+            }
+            for index in table.indexes {
+                let indexName = ("ix_" + table.name + "_" + index.joined(separator: "_")).quotedIdentifier
+                try db.execute(
+                    sql:
+                        "CREATE INDEX IF NOT EXISTS \(indexName) ON \(name) (\(index.map(\.quotedIdentifier).joined(separator: ", ")))"
+                )
+            }
+            for column in table.allColumns {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO fb_columns (tbl, col) VALUES (?, ?)",
+                    arguments: [table.name, column.name])
+            }
+        }
+    }
+
+    /// The column catalog of `schema` as registered in the file.
+    static func columnCatalog(_ schema: ReplicatedSchema, in db: Database) throws -> ColumnCatalog {
+        var catalog = ColumnCatalog()
+        for row in try Row.fetchAll(db, sql: "SELECT id, tbl, col FROM fb_columns") {
+            let tableName: String = row["tbl"]
+            let columnName: String = row["col"]
+            guard let table = schema.table(tableName), let column = table.column(columnName) else { continue }
+            catalog.add(.init(id: row["id"], table: table, column: column))
+        }
+        return catalog
+    }
+}
