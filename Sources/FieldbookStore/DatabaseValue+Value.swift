@@ -4,7 +4,7 @@ import GRDB
 
 extension Value {
     /// The value as GRDB stores it.
-    var databaseValue: DatabaseValue {
+    public var databaseValue: DatabaseValue {
         switch self {
         case .null: .null
         case .integer(let value): value.databaseValue
@@ -15,7 +15,7 @@ extension Value {
     }
 
     /// The value of a column as SQLite returned it.
-    init(_ databaseValue: DatabaseValue) {
+    public init(_ databaseValue: DatabaseValue) {
         switch databaseValue.storage {
         case .null: self = .null
         case .int64(let value): self = .integer(value)
@@ -37,9 +37,10 @@ extension HLC {
 
 extension Bytes16 {
     /// The bytes as a SQLite blob.
-    var data: Data { Data(bytes) }
+    public var data: Data { Data(bytes) }
 
-    init?(data: Data) {
+    /// Sixteen bytes from a SQLite blob, or `nil` for any other length.
+    public init?(data: Data) {
         self.init(bytes: data)
     }
 }

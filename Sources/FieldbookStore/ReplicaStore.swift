@@ -145,7 +145,7 @@ public final class ReplicaStore: Sendable {
     {
         try withSession { session in
             try BatchMerger.merge(
-                batch, into: session, clock: &session.clock,
+                batch, into: session,
                 policy: .init(sender: sender, now: session.now, acceptSkewed: acceptSkewed))
         }
     }

@@ -57,6 +57,13 @@ enum StoreMigrations {
                         prev_hlc INTEGER,
                         prev_origin INTEGER,
                         value);
+                    -- What each sync peer held when we last heard from it (local bookkeeping).
+                    CREATE TABLE fb_peers (
+                        peer TEXT NOT NULL,
+                        partition BLOB NOT NULL,
+                        origin BLOB NOT NULL,
+                        held INTEGER NOT NULL,
+                        PRIMARY KEY (peer, partition, origin)) WITHOUT ROWID;
                     -- Changes held back because their clock was too far ahead.
                     CREATE TABLE fb_quarantine (
                         id INTEGER PRIMARY KEY,

@@ -64,7 +64,7 @@ public enum BatchMerger {
     ///   holds. Nothing is written before these checks pass.
     /// - Complexity: O(n) target calls for n changes.
     public static func merge(
-        _ batch: ChangeBatch, into target: some MergeTarget, clock: inout HybridClock, policy: Policy
+        _ batch: ChangeBatch, into target: some MergeTarget, policy: Policy
     ) throws -> Report {
         let held = try validate(batch, against: target)
         var report = Report()
@@ -76,7 +76,7 @@ public enum BatchMerger {
                 report.duplicates += 1
                 continue
             }
-            if quarantinedFrom[stream] != nil || isSkewed(change, clock: clock, policy: policy) {
+            if quarantinedFrom[stream] != nil || isSkewed(change, clock: target.clock, policy: policy) {
                 // Later changes of a held-back stream wait too: vectors count only
                 // contiguous sequences, so nothing after the gap can be counted as held.
                 if quarantinedFrom[stream] == nil { quarantinedFrom[stream] = change.sequence }
@@ -84,8 +84,8 @@ public enum BatchMerger {
                 report.quarantined += 1
                 continue
             }
-            if !clock.observe(change.stamp.time, now: policy.now) {
-                clock.observeClamped(change.stamp.time, now: policy.now)
+            if !target.clock.observe(change.stamp.time, now: policy.now) {
+                target.clock.observeClamped(change.stamp.time, now: policy.now)
             }
             guard target.knows(change.cell) else {
                 try target.holdUnknown(change)

@@ -4,6 +4,8 @@
 /// records outcomes. Every call happens inside one transaction that the caller commits
 /// only when the whole batch merged, so a refused or interrupted batch changes nothing.
 public protocol MergeTarget: AnyObject {
+    /// The receiver's hybrid clock: remote stamps advance it, ledger writes tick it.
+    var clock: HybridClock { get set }
     /// The highest contiguous sequence held of `stream` (its version vector entry).
     func heldSequence(of stream: StreamID) throws -> UInt64
     /// Raises the version vector entry of `stream`.

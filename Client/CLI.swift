@@ -1,0 +1,82 @@
+import ArgumentParser
+import Fieldbook
+import FieldbookCore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How commands talk to people: output, JSON, and the one-line errors with sysexits codes.
+enum CLI {
+    /// Runs a command body, turning any failure into one line on stderr and an exit code.
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as FieldbookError {
+            throw fail(error)
+        }
+    }
+
+    /// The async form of ``run(_:)``.
+    static func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as FieldbookError {
+            throw fail(error)
+        }
+    }
+
+    static func fail(_ error: FieldbookError) -> ExitCode {
+        printError(error.message)
+        return ExitCode(exitCode(for: error.code))
+    }
+
+    /// sysexits(3) codes for error codes.
+    static func exitCode(for code: FieldbookError.Code) -> Int32 {
+        switch code {
+        case .usage: 64
+        case .invalidInput, .ambiguous, .corrupt, .unsupportedVersion, .notAReplica, .tooLarge, .unknownKind: 65
+        case .notFound: 66
+        case .unavailable: 69
+        case .exists: 73
+        case .storage: 74
+        case .badToken, .scopeDenied: 77
+        default: 1
+        }
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("fieldbook: \(message)\n".utf8))
+    }
+
+    /// Prints JSON for `--json`, else the text `human` builds.
+    static func output(_ value: some Encodable, json: Bool, human: () -> String) throws {
+        print(json ? try Fieldbook.json(value) : human(), terminator: json ? "" : "\n")
+    }
+
+    /// Aligns rows into columns under a header.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    /// Reads a whole file as text, with a clear error when it is missing or unreadable.
+    static func readText(_ path: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FieldbookError(.notFound, "no file at \(path)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FieldbookError(.storage, "cannot read \(path); check its permissions")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw FieldbookError(.invalidInput, "\(path) is not UTF-8 text; save it as UTF-8 CSV")
+        }
+        return text
+    }
+}

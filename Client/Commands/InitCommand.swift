@@ -1,0 +1,63 @@
+import ArgumentParser
+import Fieldbook
+import FieldbookCore
+import Foundation
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create a new replica (refuses to overwrite one).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "A name for this replica, e.g. \"Wang Li (Shanghai laptop)\".")
+    var name: String
+
+    func run() throws {
+        try CLI.run {
+            let (path, isDefault) = global.resolvedPath
+            let folder = (path as NSString).deletingLastPathComponent
+            if isDefault {
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+            var isDirectory: ObjCBool = false
+            if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+                throw FieldbookError(.notFound, "folder \(folder) does not exist; create it or pass another --db")
+            }
+            let fieldbook = try Fieldbook.create(at: path, name: name)
+            let status = try fieldbook.status()
+            try CLI.output(status, json: global.json) {
+                "Created replica '\(status.name)' (\(status.replicaID.short)) at \(path)"
+            }
+        }
+    }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the replica, its counts, unsynced changes, conflicts and quarantine.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try CLI.run {
+            let status = try global.open().status()
+            try CLI.output(status, json: global.json) {
+                [
+                    "replica      \(status.name) (\(status.replicaID))",
+                    "file         \(status.path)",
+                    "cohorts      \(status.cohorts)",
+                    "venues       \(status.venues)",
+                    "participants \(status.participants)",
+                    "events       \(status.events)",
+                    "attendance   \(status.attendanceMarks) marks",
+                    "notes        \(status.notes)",
+                    "unsynced     \(status.unsyncedChanges) changes",
+                    "conflicts    \(status.openConflicts) open",
+                    "quarantined  \(status.quarantinedChanges) changes",
+                    "server       \(status.server ?? "not set")",
+                    "last sync    \(status.lastSync ?? "never")",
+                ].joined(separator: "\n")
+            }
+        }
+    }
+}

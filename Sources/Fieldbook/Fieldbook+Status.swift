@@ -1,0 +1,52 @@
+import FieldbookCore
+import FieldbookStore
+import Foundation
+import GRDB
+
+/// What `fieldbook status` reports.
+public struct ReplicaStatus: Hashable, Sendable, Codable {
+    public var replicaID: ReplicaID
+    public var name: String
+    public var path: String
+    public var cohorts: Int
+    public var venues: Int
+    public var participants: Int
+    public var events: Int
+    public var attendanceMarks: Int
+    public var notes: Int
+    /// This replica's own changes the sync server does not hold yet (as of the last sync).
+    public var unsyncedChanges: UInt64
+    public var openConflicts: Int
+    public var quarantinedChanges: Int
+    /// The sync server's URL, if set.
+    public var server: String?
+    /// When the last sync completed, UTC ISO 8601.
+    public var lastSync: String?
+}
+
+extension Fieldbook {
+    /// The name under which the sync server's knowledge is remembered.
+    public static let serverPeer = "server"
+
+    /// Counts, sync state, conflicts and quarantine.
+    public func status() throws -> ReplicaStatus {
+        let counts = try store.read { db in
+            try [
+                NPQSchema.Table.cohorts, NPQSchema.Table.venues, NPQSchema.Table.participants, NPQSchema.Table.events,
+                NPQSchema.Table.attendance, NPQSchema.Table.notes,
+            ].map { table in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE deleted = 0") ?? 0
+            } + [
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE deleted = 0 AND resolved_time IS NULL")
+                    ?? 0
+            ]
+        }
+        let log = try store.logCounts()
+        return ReplicaStatus(
+            replicaID: store.replicaID, name: try store.name(), path: store.path, cohorts: counts[0], venues: counts[1],
+            participants: counts[2], events: counts[3], attendanceMarks: counts[4], notes: counts[5],
+            unsyncedChanges: try store.ownChanges(notHeldBy: try store.peerKnowledge(Self.serverPeer)),
+            openConflicts: counts[6], quarantinedChanges: log.quarantined, server: try store.setting("server.url"),
+            lastSync: try store.setting("server.last_sync"))
+    }
+}

@@ -1,0 +1,12 @@
+/// Writes RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled.
+public enum CSVWriter {
+    /// The rows as CSV text, each line ending in CRLF as the RFC says.
+    public static func text(_ rows: [[String]]) -> String {
+        rows.map { $0.map(escape).joined(separator: ",") + "\r\n" }.joined()
+    }
+
+    static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,55 @@
+import FieldbookCore
+import Foundation
+import GRDB
+
+/// A change held back from the merge because its clock was too far ahead.
+public struct QuarantinedChange: Hashable, Sendable {
+    /// The change as it arrived.
+    public var change: Change
+    /// Why it was held back.
+    public var reason: String
+    /// When it arrived, receiver's Unix milliseconds.
+    public var receivedAt: UInt64
+}
+
+extension ReplicaStore {
+    /// The quarantined changes, by stream and sequence.
+    public func quarantined() throws -> [QuarantinedChange] {
+        try withReadSession { session in
+            try Row.fetchAll(session.db, sql: "SELECT * FROM fb_quarantine ORDER BY id").map { row in
+                let stream = try session.stream(ref: LogID.stream(row["id"]))
+                return QuarantinedChange(
+                    change: try session.pendingChange(row, stream: stream), reason: row["reason"],
+                    receivedAt: UInt64(row["received"] as Int64))
+            }
+        }
+    }
+
+    /// Merges quarantined changes as they are (the office accepts a skewed clock's data).
+    ///
+    /// Each stream is released from the first sequence after what is held, in order;
+    /// changes after a hole (never received) stay quarantined until the hole is filled.
+    ///
+    /// - Parameter origin: release only this replica's changes; `nil` for all.
+    /// - Returns: what the merge did.
+    @discardableResult
+    public func releaseQuarantine(origin: ReplicaID? = nil) throws -> BatchMerger.Report {
+        let waiting = try quarantined().map(\.change).filter { origin == nil || $0.origin == origin }
+        var byStream: [StreamID: [Change]] = [:]
+        for change in waiting { byStream[change.stream, default: []].append(change) }
+        let held = try knowledge()
+        var batch = ChangeBatch()
+        for (stream, changes) in byStream.sorted(by: { $0.key < $1.key }) {
+            var next = held[stream] + 1
+            var released: [Change] = []
+            for change in changes.sorted(by: { $0.sequence < $1.sequence }) where change.sequence == next {
+                released.append(change)
+                next += 1
+            }
+            guard let last = released.last else { continue }
+            batch.changes += released
+            batch.ranges.append(StreamRange(stream: stream, after: held[stream], through: last.sequence))
+        }
+        return try merge(batch, from: nil, acceptSkewed: true)
+    }
+}
