@@ -130,6 +130,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["FieldbookTestSupport"]),
+        // Depends on the executables so `swift test` builds them; the tests run them as a user would.
+        .testTarget(name: "EndToEndTests", dependencies: ["FieldbookTestSupport", "fieldbook", "fieldbook-server"]),
     ]
 )
