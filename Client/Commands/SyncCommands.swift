@@ -1,0 +1,88 @@
+import ArgumentParser
+import Fieldbook
+import FieldbookCore
+import FieldbookSync
+import Foundation
+
+struct RemoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remote", abstract: "Set the sync server this replica syncs with.", subcommands: [Set.self])
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Store the server URL and device token in the replica.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The server, e.g. http://192.168.1.20:8080.") var url: String
+        @Option(help: "The device token the office issued (fbk_…).") var token: String
+
+        func run() throws {
+            try CLI.run {
+                _ = try HTTPSyncTransport.validate(url)
+                guard token.hasPrefix("fbk_") else {
+                    throw FieldbookError(.invalidInput, "token does not look like a Fieldbook device token (fbk_…)")
+                }
+                let fieldbook = try global.open()
+                try fieldbook.store.setSetting("server.url", url)
+                try fieldbook.store.setSetting("server.token", token)
+                print("Remote set to \(url)")
+            }
+        }
+    }
+}
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Sync with the server: push local changes, pull everyone else's.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Server URL (default: the one set with `remote set`).") var server: String?
+    @Option(help: "Device token (default: the one set with `remote set`).") var token: String?
+    @Option(help: "Approximate bytes per pushed batch (small for slow links).") var batchBytes = 64 << 10
+    @Option(help: "Attempts per round before giving up.") var attempts = 6
+
+    func run() async throws {
+        try await CLI.run {
+            let fieldbook = try global.open()
+            guard let url = try server ?? fieldbook.store.setting("server.url") else {
+                throw FieldbookError(.usage, "no server set; run `fieldbook remote set URL --token TOKEN` or pass --server")
+            }
+            guard let token = try token ?? fieldbook.store.setting("server.token") else {
+                throw FieldbookError(.usage, "no device token set; run `fieldbook remote set URL --token TOKEN` or pass --token")
+            }
+            let transport = try HTTPSyncTransport(baseURL: url)
+            let json = global.json
+            let client = SyncClient(
+                store: fieldbook.store, transport: transport, token: token,
+                options: .init(pushBytes: max(1024, batchBytes), retry: RetryPolicy(maxAttempts: max(1, attempts))))
+            let progress: SyncClient.Progress
+            do {
+                progress = try await client.run { progress in
+                    guard !json else { return }
+                    let line = "\r  round \(progress.rounds): ↑ \(progress.sent) changes ↓ \(progress.received) changes  (\(progress.bytesUp + progress.bytesDown) bytes)"
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
+                try await transport.shutdown()
+            } catch {
+                try? await transport.shutdown()
+                if !json { FileHandle.standardError.write(Data("\n".utf8)) }
+                throw error
+            }
+            try CLI.output(progress, json: json) {
+                var lines = [
+                    "\nSynced with \(url) in \(String(format: "%.1f", progress.seconds)) s: sent \(progress.sent), received \(progress.received), \(progress.conflicts) conflicts, \(progress.quarantined) quarantined"
+                ]
+                if abs(progress.clockOffset) > 60_000 {
+                    let minutes = abs(progress.clockOffset) / 60_000
+                    lines.append(
+                        "warning: this laptop's clock is \(minutes) min \(progress.clockOffset < 0 ? "ahead of" : "behind") the server's; fix the system clock")
+                }
+                if progress.quarantined > 0 {
+                    lines.append(
+                        "warning: the server quarantined \(progress.quarantined) of your changes because this laptop's clock was ahead; fix the clock and sync again")
+                }
+                if progress.unsendable > 0 {
+                    lines.append("note: \(progress.unsendable) changes are in cohorts this token cannot write; they stay local")
+                }
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
+}

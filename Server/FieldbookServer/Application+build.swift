@@ -1,0 +1,71 @@
+import FieldbookCore
+import FieldbookProtocol
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds the sync server: the one function `fieldbook-server serve`, `fieldbook demo`
+/// and the tests all call, so they run the same application.
+///
+/// Routes: `POST /v1/sync` (one sync round), `GET /v1/health`, `GET /metrics`.
+///
+/// - Parameters:
+///   - service: the round logic over a store.
+///   - host: the address to bind, `127.0.0.1` by default.
+///   - port: the port; 0 picks a free one, reported to `onServerRunning`.
+///   - onServerRunning: called with the bound port once the server accepts connections.
+public func buildApplication(
+    service: SyncService, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "fieldbook.server"),
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = Router()
+    router.get(RouterPath(SyncHTTP.healthPath)) { _, _ -> Response in
+        let body = "{\"status\":\"ok\",\"replica\":\"\(service.store.replicaID)\"}\n"
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+    router.get(RouterPath(SyncHTTP.metricsPath)) { _, _ -> Response in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: ByteBuffer(string: service.metrics.render())))
+    }
+    router.post(RouterPath(SyncHTTP.syncPath)) { request, _ -> Response in
+        do {
+            let token = try await service.authenticate(authorization: request.headers[.authorization])
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: service.limits.maxRequestBytes)
+            } catch let error as HTTPError where error.status == .contentTooLarge {
+                throw FieldbookError(
+                    .tooLarge, "request is larger than \(service.limits.maxRequestBytes) bytes; sync with a smaller --batch-bytes")
+            }
+            service.metrics.bytesIn.increment(by: Int64(body.readableBytes))
+            let response = try await service.handle(body: Array(body.readableBytesView), token: token)
+            return encoded(.syncResponse(response), status: .ok, metrics: service.metrics)
+        } catch let error as FieldbookError {
+            service.metrics.error(error.code).increment()
+            logger.notice("sync refused", metadata: ["code": "\(error.code)", "reason": "\(error.message)"])
+            return encoded(
+                .error(ErrorMessage(code: error.code, message: error.message, resume: error.resume, serverTime: SystemWallClock().milliseconds())),
+                status: HTTPResponse.Status(code: SyncHTTP.status(for: error.code)), metrics: service.metrics)
+        } catch {
+            service.metrics.error(.internal).increment()
+            logger.error("sync failed", metadata: ["error": "\(error)"])
+            return encoded(
+                .error(ErrorMessage(code: .internal, message: "the server failed to answer this round; it is safe to retry")),
+                status: .internalServerError, metrics: service.metrics)
+        }
+    }
+    return Application(
+        router: router, configuration: .init(address: .hostname(host, port: port), serverName: "fieldbook"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
+}
+
+private func encoded(_ message: Message, status: HTTPResponse.Status, metrics: ServerMetrics) -> Response {
+    let bytes = WireFormat.encode(message)
+    metrics.bytesOut.increment(by: Int64(bytes.count))
+    return Response(
+        status: status, headers: [.contentType: WireFormat.contentType], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+}

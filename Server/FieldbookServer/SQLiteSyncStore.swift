@@ -1,0 +1,113 @@
+import Fieldbook
+import FieldbookCore
+import FieldbookProtocol
+import FieldbookStore
+import Foundation
+import GRDB
+
+/// The embedded store: the server's replica is one SQLite file (WAL, a connection pool
+/// so rounds read concurrently while one merges), created on first start.
+public final class SQLiteSyncStore: SyncStore {
+    /// The replica underneath, for the office's read commands.
+    public let store: ReplicaStore
+
+    public var replicaID: ReplicaID { store.replicaID }
+
+    /// Opens the server replica at `path`, creating it (named `server`) when absent.
+    public init(path: String, options: ReplicaStore.Options = .init(pooled: true)) throws {
+        var options = options
+        options.pooled = true
+        if FileManager.default.fileExists(atPath: path) {
+            store = try ReplicaStore.open(at: path, schema: NPQSchema.current, options: options)
+        } else {
+            store = try ReplicaStore.create(
+                at: path, name: "server", schema: NPQSchema.current, genesis: Programme.genesis, options: options)
+        }
+        try store.database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS fb_tokens (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        secret_hash BLOB NOT NULL,
+                        scope TEXT NOT NULL,
+                        issued INTEGER NOT NULL,
+                        revoked INTEGER);
+                    CREATE UNIQUE INDEX IF NOT EXISTS fb_tokens_live_name ON fb_tokens (name) WHERE revoked IS NULL;
+                    """)
+        }
+    }
+
+    public func merge(_ batch: ChangeBatch, from sender: ReplicaID) async throws -> BatchMerger.Report {
+        try await offload { [store] in try store.merge(batch, from: sender) }
+    }
+
+    public func knowledge() async throws -> Knowledge {
+        try await offload { [store] in try store.knowledge() }
+    }
+
+    public func changes(for peer: Knowledge, partitions: Set<PartitionID>?, byteBudget: Int) async throws
+        -> BatchAssembler.Assembly
+    {
+        try await offload { [store] in try store.changes(for: peer, partitions: partitions, byteBudget: byteBudget) }
+    }
+
+    public func quarantinedStarts(origin: ReplicaID) async throws -> [StreamStart] {
+        try await offload { [store] in
+            var starts: [StreamID: UInt64] = [:]
+            for entry in try store.quarantined() where entry.change.origin == origin {
+                starts[entry.change.stream] = min(starts[entry.change.stream] ?? .max, entry.change.sequence)
+            }
+            return starts.sorted { $0.key < $1.key }.map { StreamStart(stream: $0.key, sequence: $0.value) }
+        }
+    }
+
+    public func token(id: String) async throws -> StoredToken? {
+        try await offload { [store] in
+            try store.database.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM fb_tokens WHERE id = ?", arguments: [id]).map(Self.token)
+            }
+        }
+    }
+
+    public func insertToken(_ token: StoredToken) async throws {
+        try await offload { [store] in
+            try store.database.write { db in
+                let taken = try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM fb_tokens WHERE name = ? AND revoked IS NULL", arguments: [token.name])
+                guard taken != true else {
+                    throw FieldbookError(.exists, "a live token named '\(token.name)' exists; revoke it first or pick another name")
+                }
+                try db.execute(
+                    sql: "INSERT INTO fb_tokens (id, name, secret_hash, scope, issued) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [token.id, token.name, Data(token.secretHash), token.scope.storedForm, Int64(token.issuedAt)])
+            }
+        }
+    }
+
+    public func tokens() async throws -> [StoredToken] {
+        try await offload { [store] in
+            try store.database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM fb_tokens ORDER BY name, issued").map(Self.token)
+            }
+        }
+    }
+
+    public func revokeToken(name: String, at time: UInt64) async throws -> Bool {
+        try await offload { [store] in
+            try store.database.write { db in
+                try db.execute(
+                    sql: "UPDATE fb_tokens SET revoked = ? WHERE name = ? AND revoked IS NULL",
+                    arguments: [Int64(time), name])
+                return db.changesCount > 0
+            }
+        }
+    }
+
+    static func token(_ row: Row) -> StoredToken {
+        StoredToken(
+            id: row["id"], name: row["name"], secretHash: [UInt8](row["secret_hash"] as Data),
+            scope: TokenScope(storedForm: row["scope"]), issuedAt: UInt64(row["issued"] as Int64),
+            revokedAt: (row["revoked"] as Int64?).map(UInt64.init))
+    }
+}

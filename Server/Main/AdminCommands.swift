@@ -1,0 +1,169 @@
+import ArgumentParser
+import Fieldbook
+import FieldbookCore
+import FieldbookServer
+import Foundation
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Issue, list and revoke device tokens.",
+        subcommands: [Issue.self, List.self, Revoke.self])
+
+    struct Issue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a device token (printed once; only its hash is stored).")
+        @OptionGroup var storeOptions: ServerStoreOptions
+        @Option(help: "A unique name for the device, e.g. wang-shanghai.") var name: String
+        @Option(help: "A cohort the device may read and write (ID or name); repeat for several.")
+        var cohort: [String] = []
+        @Flag(help: "An office token: reads and writes every cohort and the shared data.") var all = false
+
+        func run() async throws {
+            try await ServerCLI.run {
+                guard all != !cohort.isEmpty else {
+                    throw FieldbookError(.usage, "give either --all or at least one --cohort")
+                }
+                let name = try Validate.text(name, field: "token name", limit: 100)
+                let store = try storeOptions.openStore()
+                let scope: TokenScope
+                if all {
+                    scope = .all
+                } else {
+                    let fieldbook = Fieldbook(store: store.store)
+                    scope = .cohorts(
+                        Set(
+                            try cohort.map { reference in
+                                if let id = RowID(reference) { return PartitionID(cohort: id) }
+                                return try fieldbook.cohort(reference).partition
+                            }))
+                }
+                let token = DeviceToken.generate()
+                try await store.insertToken(
+                    StoredToken(
+                        id: token.id, name: name, secretHash: token.secretHash, scope: scope,
+                        issuedAt: SystemWallClock().milliseconds()))
+                print(token.text)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (never their secrets).")
+        @OptionGroup var storeOptions: ServerStoreOptions
+
+        func run() async throws {
+            try await ServerCLI.run {
+                for token in try await storeOptions.openStore().tokens() {
+                    let state = token.revokedAt.map { "revoked \(Fieldbook.isoTime($0))" } ?? "live"
+                    print("\(token.name)\t\(token.id)\t\(token.scope.storedForm)\t\(state)")
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a device's token by name.")
+        @OptionGroup var storeOptions: ServerStoreOptions
+        @Argument(help: "The token's name.") var name: String
+
+        func run() async throws {
+            try await ServerCLI.run {
+                guard try await storeOptions.openStore().revokeToken(name: name, at: SystemWallClock().milliseconds())
+                else { throw FieldbookError(.notFound, "no live token named '\(name)'; see `fieldbook-server token list`") }
+                print("Revoked \(name)")
+            }
+        }
+    }
+}
+
+struct ServerExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Export the merged register (attendance or notes) as CSV or JSON.")
+    @OptionGroup var storeOptions: ServerStoreOptions
+    @Argument(help: "attendance or notes.") var what: String
+    @Option(help: "Only this cohort (ID prefix or name).") var cohort: String?
+    @Option(help: "csv or json.") var format = "csv"
+
+    func run() async throws {
+        try await ServerCLI.run {
+            guard let format = ExportFormat(rawValue: format.lowercased()) else {
+                throw FieldbookError(.usage, "--format '\(format)' is not csv or json")
+            }
+            let fieldbook = try storeOptions.openFieldbook()
+            switch what {
+            case "attendance": print(try fieldbook.exportAttendance(cohort: cohort, format: format), terminator: "")
+            case "notes": print(try fieldbook.exportNotes(cohort: cohort, format: format), terminator: "")
+            default: throw FieldbookError(.usage, "export what? 'attendance' or 'notes', not '\(what)'")
+            }
+        }
+    }
+}
+
+struct ServerConflictsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts", abstract: "Print the merged conflict ledger (JSON).")
+    @OptionGroup var storeOptions: ServerStoreOptions
+    @Flag(help: "Include resolved entries.") var all = false
+
+    func run() async throws {
+        try await ServerCLI.run {
+            print(try ServerCLI.json(try storeOptions.openFieldbook().conflicts(includeResolved: all)), terminator: "")
+        }
+    }
+}
+
+struct QuarantineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quarantine", abstract: "List or release changes held back for clock skew.",
+        subcommands: [List.self, Release.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List quarantined changes.")
+        @OptionGroup var storeOptions: ServerStoreOptions
+
+        func run() async throws {
+            try await ServerCLI.run {
+                let entries = try storeOptions.openFieldbook().store.quarantined()
+                if entries.isEmpty { print("No quarantined changes.") }
+                for entry in entries {
+                    let change = entry.change
+                    print(
+                        "\(change.origin.short) #\(change.sequence)\t\(change.table).\(change.column)\tstamped \(Fieldbook.isoTime(change.stamp.time.milliseconds))\t\(entry.reason)"
+                    )
+                }
+            }
+        }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Merge quarantined changes as they are (of one replica, or all).")
+        @OptionGroup var storeOptions: ServerStoreOptions
+        @Option(help: "Only this replica's changes (full replica ID).") var replica: String?
+
+        func run() async throws {
+            try await ServerCLI.run {
+                let origin = try replica.map { text -> ReplicaID in
+                    guard let raw = Bytes16(hex: text) else {
+                        throw FieldbookError(.invalidInput, "replica '\(text)' is not a 32-digit replica ID")
+                    }
+                    return ReplicaID(raw)
+                }
+                let report = try storeOptions.openFieldbook().store.releaseQuarantine(origin: origin)
+                print("Released \(report.received) changes (\(report.conflicts) conflicts)")
+            }
+        }
+    }
+}
+
+struct ServerStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Counts of the merged data.")
+    @OptionGroup var storeOptions: ServerStoreOptions
+
+    func run() async throws {
+        try await ServerCLI.run {
+            let status = try storeOptions.openFieldbook().status()
+            print(try ServerCLI.json(status), terminator: "")
+        }
+    }
+}

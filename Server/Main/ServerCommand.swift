@@ -1,0 +1,105 @@
+import ArgumentParser
+import Fieldbook
+import FieldbookCore
+import FieldbookServer
+import Foundation
+import Hummingbird
+import Logging
+
+/// `fieldbook-server`: the sync server and the office's admin commands.
+@main
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fieldbook-server",
+        abstract: "The Fieldbook sync server, and the office's commands on its data.",
+        discussion: """
+            The server's replica is a SQLite file: --db PATH, else $FIELDBOOK_SERVER_DB, else
+            ./fieldbook-server.sqlite. Exit codes follow sysexits like the fieldbook CLI.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            ServeCommand.self, TokenCommand.self, ServerExportCommand.self, ServerConflictsCommand.self,
+            QuarantineCommand.self, ServerStatusCommand.self,
+        ]
+    )
+}
+
+/// Where the server's data lives.
+struct ServerStoreOptions: ParsableArguments {
+    @Option(help: "The server's SQLite file (default: $FIELDBOOK_SERVER_DB, else ./fieldbook-server.sqlite).")
+    var db: String?
+
+    var path: String {
+        db ?? ProcessInfo.processInfo.environment["FIELDBOOK_SERVER_DB"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "fieldbook-server.sqlite"
+    }
+
+    func openStore() throws -> SQLiteSyncStore {
+        try SQLiteSyncStore(path: path)
+    }
+
+    /// The server replica through the NPQ facade, for the office's read commands.
+    func openFieldbook() throws -> Fieldbook {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FieldbookError(.notFound, "no server data at \(path); start `fieldbook-server serve --db \(path)` first")
+        }
+        return Fieldbook(store: try openStore().store)
+    }
+}
+
+/// One-line errors and sysexits codes, as in the client.
+enum ServerCLI {
+    static func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as FieldbookError {
+            FileHandle.standardError.write(Data("fieldbook-server: \(error.message)\n".utf8))
+            throw ExitCode(exitCode(error.code))
+        }
+    }
+
+    static func exitCode(_ code: FieldbookError.Code) -> Int32 {
+        switch code {
+        case .usage: 64
+        case .invalidInput, .ambiguous, .corrupt, .unsupportedVersion, .notAReplica, .tooLarge: 65
+        case .notFound: 66
+        case .unavailable: 69
+        case .exists: 73
+        case .storage: 74
+        case .badToken, .scopeDenied: 77
+        default: 1
+        }
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        try Fieldbook.json(value)
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the sync server (embedded SQLite store, created on first start).")
+
+    @OptionGroup var storeOptions: ServerStoreOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0: any free port).") var port = 8080
+    @Option(help: "Largest request body accepted, bytes.") var maxRequestBytes = 8 << 20
+    @Option(help: "Default response batch size, bytes.") var batchBytes = 256 << 10
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+
+    func run() async throws {
+        try await ServerCLI.run {
+            var logger = Logger(label: "fieldbook.server")
+            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            let store = try storeOptions.openStore()
+            let service = SyncService(
+                store: store,
+                limits: .init(maxRequestBytes: maxRequestBytes, defaultResponseBytes: batchBytes), logger: logger)
+            let app = buildApplication(service: service, host: host, port: port, logger: logger) { port in
+                logger.notice("fieldbook-server listening", metadata: ["host": "\(host)", "port": "\(port)", "db": "\(storeOptions.path)"])
+            }
+            // SIGTERM / SIGINT stop accepting connections and let the round in flight finish.
+            try await app.runService()
+        }
+    }
+}

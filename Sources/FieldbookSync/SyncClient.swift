@@ -1,0 +1,246 @@
+import Fieldbook
+import FieldbookCore
+import FieldbookProtocol
+import FieldbookStore
+import Foundation
+
+/// Syncs a replica with the server: rounds of push-a-batch / pull-a-batch until both
+/// sides are drained.
+///
+/// Each round is one request; a round that fails on the network is retried with
+/// backoff, and resending is harmless because the server skips what it already holds.
+/// What the server holds is remembered after every round, so a dropped connection
+/// costs at most the round in flight, never a restart from zero.
+public final class SyncClient: Sendable {
+    /// Settings of a sync.
+    public struct Options: Sendable {
+        /// The approximate size of each pushed batch: small, for slow links.
+        public var pushBytes: Int
+        /// The approximate size of each pulled batch the client asks for.
+        public var pullBytes: Int
+        /// Retries and backoff.
+        public var retry: RetryPolicy
+        /// Clock offset from the server (ms) above which the summary warns.
+        public var clockWarning: UInt64
+
+        public init(
+            pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, retry: RetryPolicy = RetryPolicy(),
+            clockWarning: UInt64 = 60_000
+        ) {
+            self.pushBytes = pushBytes
+            self.pullBytes = pullBytes
+            self.retry = retry
+            self.clockWarning = clockWarning
+        }
+    }
+
+    /// Running totals, reported after every round.
+    public struct Progress: Sendable, Codable {
+        public var rounds = 0
+        public var sent = 0
+        public var received = 0
+        public var bytesUp = 0
+        public var bytesDown = 0
+        public var retries = 0
+        /// Conflicts recorded on the server from our pushes, plus those found locally.
+        public var conflicts = 0
+        /// Our changes the server holds in quarantine (clock too far ahead).
+        public var quarantined = 0
+        /// Server clock minus ours, milliseconds, from the last round.
+        public var clockOffset: Int64 = 0
+        /// Changes in partitions this token cannot write, left local.
+        public var unsendable: UInt64 = 0
+        public var seconds: Double = 0
+    }
+
+    let store: ReplicaStore
+    let transport: any SyncTransport
+    let token: String
+    let options: Options
+    let wallClock: any WallClock
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    public init(
+        store: ReplicaStore, transport: any SyncTransport, token: String, options: Options = Options(),
+        wallClock: any WallClock = SystemWallClock(),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.store = store
+        self.transport = transport
+        self.token = token
+        self.options = options
+        self.wallClock = wallClock
+        self.sleep = sleep
+    }
+
+    /// Syncs until neither side has anything the other lacks.
+    ///
+    /// - Parameter progress: called after every round.
+    /// - Throws: ``FieldbookError``: `.unavailable` when the server cannot be reached
+    ///   after every retry (the message says how many changes wait), `.badToken` /
+    ///   `.scopeDenied` / `.unsupportedVersion` as the server answered.
+    @discardableResult
+    public func run(progress report: @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
+        let started = ContinuousClock.now
+        var progress = Progress()
+        var server = try store.peerKnowledge(Fieldbook.serverPeer)
+        var writable = try storedScope()
+        var held: Set<StreamID> = []
+        var gaps = 0
+
+        while true {
+            let local = try store.knowledge()
+            var pushBase = server
+            for stream in held { pushBase[stream] = local[stream] }
+            // Until the server has told us what this token may write, the first round only pulls.
+            let push =
+                writable == .unknown
+                ? BatchAssembler.Assembly(batch: ChangeBatch(), hasMore: false)
+                : try store.changes(for: pushBase, partitions: writable.partitions, byteBudget: options.pushBytes)
+            let request = SyncRequest(
+                schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
+                clientTime: wallClock.milliseconds(), knowledge: local, batch: push.batch,
+                maxResponseBytes: UInt32(clamping: options.pullBytes))
+            let response: SyncResponse
+            do {
+                response = try await send(request, progress: &progress)
+            } catch let error as FieldbookError where error.code == .sequenceGap && gaps < 8 {
+                // The server holds less of a stream than we remembered (restored from a
+                // backup?): resume that stream where it says and go on.
+                gaps += 1
+                if let resume = error.resume { server[resume.stream] = resume.after }
+                continue
+            }
+            let merged = try store.merge(response.batch, from: response.server)
+            server = response.knowledge
+            try store.setPeerKnowledge(Fieldbook.serverPeer, server)
+            let scope = SyncScope(response.writablePartitions)
+            if scope != writable {
+                writable = scope
+                try store.setSetting("server.scope", scope.storedForm)
+            }
+            for start in response.quarantined { held.insert(start.stream) }
+
+            progress.rounds += 1
+            progress.sent += push.batch.changes.count
+            progress.received += merged.received
+            progress.conflicts += Int(response.accepted.conflicts) + merged.conflicts
+            progress.quarantined = try quarantinedOnServer(response.quarantined, local: local)
+            progress.clockOffset = Int64(response.serverTime) - Int64(wallClock.milliseconds())
+            progress.seconds = seconds(since: started)
+            report(progress)
+
+            let pulledEverything = !response.hasMore
+            let pushedEverything = push.batch.changes.isEmpty && !push.hasMore && writable != .unknown
+            if pulledEverything && pushedEverything { break }
+        }
+        progress.unsendable = try unsendableChanges(writable)
+        try store.setSetting("server.last_sync", Fieldbook.isoTime(wallClock.milliseconds()))
+        progress.seconds = seconds(since: started)
+        return progress
+    }
+
+    /// Sends one round, retrying network failures and 5xx answers with backoff.
+    func send(_ request: SyncRequest, progress: inout Progress) async throws -> SyncResponse {
+        let body = WireFormat.encode(.syncRequest(request))
+        var generator = SystemRandomNumberGenerator()
+        var attempt = 0
+        while true {
+            attempt += 1
+            var failure: String
+            do {
+                let (status, answer) = try await transport.post(body, token: token)
+                progress.bytesUp += body.count
+                progress.bytesDown += answer.count
+                if status == 200 {
+                    guard case .syncResponse(let response) = try WireFormat.decode(answer) else {
+                        throw FieldbookError(.corrupt, "the server answered with something other than a sync response")
+                    }
+                    return response
+                }
+                let error = Self.error(status: status, body: answer)
+                guard RetryPolicy.isRetryable(status: status) else { throw error }
+                failure = error.message
+            } catch let error as FieldbookError {
+                throw error
+            } catch {
+                failure = "\(error)"
+            }
+            guard attempt < options.retry.maxAttempts else {
+                let waiting = try store.ownChanges(notHeldBy: try store.peerKnowledge(Fieldbook.serverPeer))
+                throw FieldbookError(
+                    .unavailable,
+                    "server unreachable (\(failure)); \(waiting) changes wait for the next sync")
+            }
+            progress.retries += 1
+            try await sleep(options.retry.delay(attempt: attempt, using: &generator))
+        }
+    }
+
+    /// The error a refused round carries (or one made from the status).
+    static func error(status: Int, body: [UInt8]) -> FieldbookError {
+        if case .error(let message)? = try? WireFormat.decode(body) { return message.error }
+        let code = SyncHTTP.code(forStatus: status)
+        return FieldbookError(code, "the server answered HTTP \(status)")
+    }
+
+    func quarantinedOnServer(_ starts: [StreamStart], local: Knowledge) throws -> Int {
+        starts.reduce(0) { $0 + Int(local[$1.stream] - min(local[$1.stream], $1.sequence - 1)) }
+    }
+
+    func unsendableChanges(_ scope: SyncScope) throws -> UInt64 {
+        guard let partitions = scope.partitions else { return 0 }
+        let local = try store.knowledge()
+        let server = try store.peerKnowledge(Fieldbook.serverPeer)
+        return local.streams.filter { $0.origin == store.replicaID && !partitions.contains($0.partition) }
+            .reduce(0) { $0 + local[$1] - min(local[$1], server[$1]) }
+    }
+
+    func storedScope() throws -> SyncScope {
+        try store.setting("server.scope").map(SyncScope.init(storedForm:)) ?? .unknown
+    }
+
+    func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+
+/// The partitions the server lets this device push.
+enum SyncScope: Hashable, Sendable {
+    /// Not known yet: the first round only pulls.
+    case unknown
+    /// Every partition (an office token).
+    case all
+    /// These partitions only.
+    case only(Set<PartitionID>)
+
+    init(_ writable: [PartitionID]?) {
+        self = writable.map { .only(Set($0)) } ?? .all
+    }
+
+    /// The partitions to push, `nil` for all.
+    var partitions: Set<PartitionID>? {
+        switch self {
+        case .unknown: []
+        case .all: nil
+        case .only(let partitions): partitions
+        }
+    }
+
+    var storedForm: String {
+        switch self {
+        case .unknown: "unknown"
+        case .all: "all"
+        case .only(let partitions): partitions.sorted().map { $0.rawValue.hex }.joined(separator: ",")
+        }
+    }
+
+    init(storedForm: String) {
+        switch storedForm {
+        case "all": self = .all
+        case "unknown": self = .unknown
+        default: self = .only(Set(storedForm.split(separator: ",").compactMap { Bytes16(hex: $0) }.map(PartitionID.init)))
+        }
+    }
+}
