@@ -13,13 +13,23 @@ public struct ErrorMessage: Hashable, Sendable {
     public var resume: StreamRange?
     /// The server's physical clock, Unix milliseconds (for clock-skew errors).
     public var serverTime: UInt64
+    /// For `unsupportedVersion`: the envelope format versions the server reads, so the
+    /// client can tell "upgrade me" from "the server is older than me".
+    public var supportedFormats: [UInt8]
+    /// For `unsupportedVersion`: the data schema versions the server accepts.
+    public var supportedSchemas: ClosedRange<UInt32>?
 
     /// An error message from its parts.
-    public init(code: FieldbookError.Code, message: String, resume: StreamRange? = nil, serverTime: UInt64 = 0) {
+    public init(
+        code: FieldbookError.Code, message: String, resume: StreamRange? = nil, serverTime: UInt64 = 0,
+        supportedFormats: [UInt8] = [], supportedSchemas: ClosedRange<UInt32>? = nil
+    ) {
         self.code = code
         self.message = message
         self.resume = resume
         self.serverTime = serverTime
+        self.supportedFormats = supportedFormats
+        self.supportedSchemas = supportedSchemas
     }
 
     /// The message as a ``FieldbookError``.

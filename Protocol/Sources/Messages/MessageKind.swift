@@ -15,6 +15,9 @@ public struct MessageKind: RawRepresentable, Hashable, Sendable, CustomStringCon
     /// ``KnowledgeFile``.
     public static let knowledge = MessageKind(rawValue: 5)
 
+    /// The kinds this build reads; any other kind byte is refused as `unknownKind`.
+    public static let known: Set<MessageKind> = [.syncRequest, .syncResponse, .error, .bundle, .knowledge]
+
     public var description: String {
         switch self {
         case .syncRequest: "sync-request"

@@ -1,0 +1,58 @@
+import FieldbookCore
+
+/// The Fieldbook wire format: a versioned, checksummed, compressed envelope around one
+/// ``Message`` (specified in `Protocol/PROTOCOL.md`).
+///
+/// The same bytes are an HTTP body (`POST /v1/sync`), a bundle file or a knowledge file.
+///
+/// ```swift
+/// let body = WireFormat.encode(.syncRequest(request))
+/// let reply = try WireFormat.decode(responseBody)
+/// ```
+public enum WireFormat {
+    /// The envelope format version this build writes.
+    public static let version: UInt8 = 1
+
+    /// Every envelope format version this build reads.
+    public static let supportedVersions: [UInt8] = [1]
+
+    /// The HTTP media type of an encoded message, for `Content-Type` and `Accept`.
+    public static let contentType = "application/vnd.fieldbook"
+
+    /// Encodes a message into its envelope.
+    ///
+    /// Encoding is deterministic: the same message and level always give the same bytes
+    /// (with the same zlib), because dictionaries are written in sorted order and every
+    /// interning table in order of first use.
+    ///
+    /// - Parameters:
+    ///   - message: the message.
+    ///   - compressionLevel: zlib's level, 1 (fastest) to 9 (smallest), negative for zlib's
+    ///     default; 0 stores the payload uncompressed. A payload that deflating would not
+    ///     shrink is stored as is.
+    /// - Complexity: O(n) in the size of the message.
+    public static func encode(_ message: Message, compressionLevel: Int32 = 6) -> [UInt8] {
+        let payload = PayloadEncoder.payload(for: message)
+        return Envelope.frame(kind: message.kind, payload: payload, compressionLevel: compressionLevel)
+    }
+
+    /// Decodes one message from its envelope, refusing anything malformed without trapping.
+    ///
+    /// - Parameters:
+    ///   - bytes: exactly one envelope: no bytes before or after it.
+    ///   - limits: the most this receiver accepts; checked before allocating.
+    /// - Throws: ``FieldbookError`` with code `.corrupt` (bad magic, truncation, CRC
+    ///   mismatch, malformed payload, trailing bytes), `.tooLarge` (over `limits`),
+    ///   `.unsupportedVersion` (a format version this build cannot read) or
+    ///   `.unknownKind` (a message kind from a newer peer).
+    /// - Complexity: O(n) in the size of the decoded payload.
+    public static func decode(
+        _ bytes: some Collection<UInt8>, limits: DecodeLimits = .init()
+    ) throws(FieldbookError) -> Message {
+        guard bytes.count <= limits.maxEncodedBytes else {
+            throw WireError.tooLarge("the message size", bytes.count, limit: limits.maxEncodedBytes)
+        }
+        let (kind, payload) = try Envelope.open(Array(bytes), limits: limits)
+        return try PayloadDecoder.message(kind: kind, payload: payload, limits: limits)
+    }
+}
