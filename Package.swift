@@ -63,6 +63,7 @@ let package = Package(
             dependencies: [
                 "FieldbookCore", "FieldbookStore", "FieldbookProtocol", "Fieldbook",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

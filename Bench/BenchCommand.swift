@@ -17,7 +17,8 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let selected = Set((only ?? "P1,P2,P3,P4,P5,P6,P7,P8").uppercased().split(separator: ",").map(String.init))
-        let folder = directory ?? NSTemporaryDirectory() + "fieldbook-bench-\(ProcessInfo.processInfo.processIdentifier)"
+        let folder =
+            directory ?? NSTemporaryDirectory() + "fieldbook-bench-\(ProcessInfo.processInfo.processIdentifier)"
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: folder) } }
@@ -42,8 +43,10 @@ struct BenchScale: Sendable {
     var mergeReplicas: Int
     var mergeChangesPerReplica: Int
 
-    static let full = BenchScale(singleWrites: 2_000, bulkWrites: 100_000, mergeReplicas: 100, mergeChangesPerReplica: 10_000)
-    static let quick = BenchScale(singleWrites: 200, bulkWrites: 10_000, mergeReplicas: 10, mergeChangesPerReplica: 2_000)
+    static let full = BenchScale(
+        singleWrites: 2_000, bulkWrites: 100_000, mergeReplicas: 100, mergeChangesPerReplica: 10_000)
+    static let quick = BenchScale(
+        singleWrites: 200, bulkWrites: 10_000, mergeReplicas: 10, mergeChangesPerReplica: 2_000)
 }
 
 /// One measured figure and its baseline.
@@ -62,7 +65,8 @@ struct BenchResult: Sendable {
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
         return ([header] + rows).map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
+                separator: "  ")
         }.joined(separator: "\n")
     }
 }

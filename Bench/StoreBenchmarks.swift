@@ -77,7 +77,9 @@ struct StoreBenchmarks {
             try plainBulkDB.write { db in
                 let statement = try db.makeStatement(sql: Self.upsertSQL)
                 for mark in bulk {
-                    try statement.execute(arguments: [mark.event.rawValue.data, mark.participant.rawValue.data, mark.status])
+                    try statement.execute(arguments: [
+                        mark.event.rawValue.data, mark.participant.rawValue.data, mark.status,
+                    ])
                 }
             }
         }
@@ -112,7 +114,9 @@ struct StoreBenchmarks {
         let partition = PartitionID(.init(high: 2, low: 2))
         var random = SeededRandom(seed: 3)
         let cellCount = scale.mergeReplicas * scale.mergeChangesPerReplica / 2
-        let events = (0..<max(1, cellCount / 500)).map { _ in RowID.make(milliseconds: 1_700_000_000_000, using: &random) }
+        let events = (0..<max(1, cellCount / 500)).map { _ in
+            RowID.make(milliseconds: 1_700_000_000_000, using: &random)
+        }
         let participants = (0..<500).map { _ in RowID.make(milliseconds: 1_700_000_000_000, using: &random) }
         return (0..<scale.mergeReplicas).map { index in
             let origin = ReplicaID.random(using: &random)
@@ -132,7 +136,11 @@ struct StoreBenchmarks {
             }
             return ChangeBatch(
                 changes: changes,
-                ranges: [StreamRange(stream: StreamID(partition: partition, origin: origin), after: 0, through: UInt64(changes.count))])
+                ranges: [
+                    StreamRange(
+                        stream: StreamID(partition: partition, origin: origin), after: 0, through: UInt64(changes.count)
+                    )
+                ])
         }
     }
 
@@ -164,7 +172,8 @@ struct StoreBenchmarks {
                 baseline: String(format: "%.0f upserts/s", Double(total) / plainTime), ratio: engineTime / plainTime,
                 goal: "≥ 300k/s, ≤ 2×"),
             BenchResult(
-                id: "P2·", what: "  of which conflicts / superseded", figure: "\(report.conflicts) / \(report.superseded)",
+                id: "P2·", what: "  of which conflicts / superseded",
+                figure: "\(report.conflicts) / \(report.superseded)",
                 baseline: "-", ratio: nil, goal: ""),
         ]
     }
@@ -178,7 +187,9 @@ struct StoreBenchmarks {
         try plain.write { db in
             let statement = try db.makeStatement(sql: Self.upsertSQL)
             for mark in rows {
-                try statement.execute(arguments: [mark.event.rawValue.data, mark.participant.rawValue.data, mark.status])
+                try statement.execute(arguments: [
+                    mark.event.rawValue.data, mark.participant.rawValue.data, mark.status,
+                ])
             }
         }
         let engine = try replica("p6-engine")

@@ -39,7 +39,9 @@ struct DemoCommand: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await serviceGroup.run() }
                 var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw FieldbookError(.internal, "the demo server did not start") }
+                guard let port = await iterator.next() else {
+                    throw FieldbookError(.internal, "the demo server did not start")
+                }
                 defer { Task { await serviceGroup.triggerGracefulShutdown() } }
                 try await DemoScript(folder: folder, url: "http://127.0.0.1:\(port)", server: serverStore).run()
                 await serviceGroup.triggerGracefulShutdown()

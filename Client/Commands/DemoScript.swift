@@ -36,13 +36,19 @@ struct DemoScript {
         }
         let module1 = try office.addEvent(
             cohort: npqh.id.description,
-            .init(kind: "face-to-face", title: "NPQH Module 1: Strategy", starts: "2024-03-02T09:00", venue: shanghai.id.description, module: 1))
+            .init(
+                kind: "face-to-face", title: "NPQH Module 1: Strategy", starts: "2024-03-02T09:00",
+                venue: shanghai.id.description, module: 1))
         let module4 = try office.addEvent(
             cohort: npqh.id.description,
-            .init(kind: "face-to-face", title: "NPQH Module 4: Curriculum", starts: "2024-05-11T09:00", venue: chengdu.id.description, module: 4))
+            .init(
+                kind: "face-to-face", title: "NPQH Module 4: Curriculum", starts: "2024-05-11T09:00",
+                venue: chengdu.id.description, module: 4))
         let teachingDay = try office.addEvent(
             cohort: npqlt.id.description,
-            .init(kind: "face-to-face", title: "NPQLT Module 1: Teaching", starts: "2024-03-09T09:00", venue: shenzhen.id.description, module: 1))
+            .init(
+                kind: "face-to-face", title: "NPQLT Module 1: Teaching", starts: "2024-03-09T09:00",
+                venue: shenzhen.id.description, module: 1))
         let webinar = try office.addEvent(
             cohort: npqlt.id.description, .init(kind: "webinar", title: "NPQLT Webinar 1", starts: "2024-03-13T19:30"))
         try await sync("Central office", office, token: officeToken)
@@ -53,14 +59,18 @@ struct DemoScript {
         let zhou = try await facilitator("Zhou (Shenzhen)", cohort: npqlt, file: "shenzhen")
 
         print("\nOffline: the facilitators record attendance and notes with no network.")
-        for (trn, status) in [("1234567", "present"), ("2345678", "present"), ("3456789", "late"), ("4567890", "absent")] {
+        for (trn, status) in [
+            ("1234567", "present"), ("2345678", "present"), ("3456789", "late"), ("4567890", "absent"),
+        ] {
             try wang.fieldbook.attend(event: module1.id.description, participant: trn, status: status, remark: nil)
         }
         _ = try wang.fieldbook.addNote("Good discussion of school improvement plans.", event: module1.id.description)
         // Chen also marks Module 1 from a photo of the paper register — and reads Zhang Min as absent.
         try chen.fieldbook.attend(
-            event: module1.id.description, participant: "3456789", status: "absent", remark: "not on the paper register")
-        try chen.fieldbook.attend(event: module4.id.description, participant: "1234567", status: "excused", remark: "school inspection")
+            event: module1.id.description, participant: "3456789", status: "absent", remark: "not on the paper register"
+        )
+        try chen.fieldbook.attend(
+            event: module4.id.description, participant: "1234567", status: "excused", remark: "school inspection")
         for (trn, status) in [("5678901", "present"), ("6789012", "late"), ("7890123", "present")] {
             try zhou.fieldbook.attend(event: teachingDay.id.description, participant: trn, status: status, remark: nil)
             try zhou.fieldbook.attend(event: webinar.id.description, participant: trn, status: "present", remark: nil)
@@ -83,10 +93,14 @@ struct DemoScript {
             print("    kept  \(conflict.winner.value ?? "-") (by \(conflict.winner.author))")
             print("    lost  \(conflict.loser.value ?? "-") (by \(conflict.loser.author)) — kept here for review")
         }
-        let exports = try [office, wang.fieldbook, chen.fieldbook].map { try $0.exportAttendance(cohort: npqh.id.description, format: .csv) }
+        let exports = try [office, wang.fieldbook, chen.fieldbook].map {
+            try $0.exportAttendance(cohort: npqh.id.description, format: .csv)
+        }
         let serverExport = try merged.exportAttendance(cohort: npqh.id.description, format: .csv)
         let identical = exports.allSatisfy { $0 == serverExport }
-        print("\nNPQH attendance exports on the server, the office, Shanghai and Chengdu are \(identical ? "identical" : "DIFFERENT").")
+        print(
+            "\nNPQH attendance exports on the server, the office, Shanghai and Chengdu are \(identical ? "identical" : "DIFFERENT")."
+        )
         print("Replicas: \(folder)")
         if !identical { throw FieldbookError(.internal, "the demo replicas did not converge") }
     }
@@ -121,15 +135,18 @@ struct DemoScript {
             try? await transport.shutdown()
             throw error
         }
-        let conflicts = progress.conflicts > 0 ? ", \(progress.conflicts) conflict(s) recorded" : ""
-        print("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) synced: sent \(progress.sent), received \(progress.received)\(conflicts)")
+        let conflicts = progress.conflicts > 0 ? ", \(progress.conflicts) open conflict(s) in its ledger" : ""
+        print(
+            "  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) synced: sent \(progress.sent), received \(progress.received)\(conflicts)"
+        )
     }
 
     func registerText(_ fieldbook: Fieldbook, event: Event) throws -> String {
         let (_, lines) = try fieldbook.register(event: event.id.description)
         return CLI.table(
             ["TRN", "NAME", "STATUS", "REMARK"],
-            lines.map { [$0.participant.trn ?? "", $0.participant.name, $0.status, $0.remark ?? ""] })
-            .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+            lines.map { [$0.participant.trn ?? "", $0.participant.name, $0.status, $0.remark ?? ""] }
+        )
+        .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
     }
 }

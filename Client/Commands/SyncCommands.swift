@@ -9,7 +9,8 @@ struct RemoteCommand: ParsableCommand {
         commandName: "remote", abstract: "Set the sync server this replica syncs with.", subcommands: [Set.self])
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Store the server URL and device token in the replica.")
+        static let configuration = CommandConfiguration(
+            abstract: "Store the server URL and device token in the replica.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The server, e.g. http://192.168.1.20:8080.") var url: String
         @Option(help: "The device token the office issued (fbk_…).") var token: String
@@ -42,10 +43,12 @@ struct SyncCommand: AsyncParsableCommand {
         try await CLI.run {
             let fieldbook = try global.open()
             guard let url = try server ?? fieldbook.store.setting("server.url") else {
-                throw FieldbookError(.usage, "no server set; run `fieldbook remote set URL --token TOKEN` or pass --server")
+                throw FieldbookError(
+                    .usage, "no server set; run `fieldbook remote set URL --token TOKEN` or pass --server")
             }
             guard let token = try token ?? fieldbook.store.setting("server.token") else {
-                throw FieldbookError(.usage, "no device token set; run `fieldbook remote set URL --token TOKEN` or pass --token")
+                throw FieldbookError(
+                    .usage, "no device token set; run `fieldbook remote set URL --token TOKEN` or pass --token")
             }
             let transport = try HTTPSyncTransport(baseURL: url)
             let json = global.json
@@ -56,7 +59,8 @@ struct SyncCommand: AsyncParsableCommand {
             do {
                 progress = try await client.run { progress in
                     guard !json else { return }
-                    let line = "\r  round \(progress.rounds): ↑ \(progress.sent) changes ↓ \(progress.received) changes  (\(progress.bytesUp + progress.bytesDown) bytes)"
+                    let line =
+                        "\r  round \(progress.rounds): ↑ \(progress.sent) changes ↓ \(progress.received) changes  (\(progress.bytesUp + progress.bytesDown) bytes)"
                     FileHandle.standardError.write(Data(line.utf8))
                 }
                 try await transport.shutdown()
@@ -72,14 +76,17 @@ struct SyncCommand: AsyncParsableCommand {
                 if abs(progress.clockOffset) > 60_000 {
                     let minutes = abs(progress.clockOffset) / 60_000
                     lines.append(
-                        "warning: this laptop's clock is \(minutes) min \(progress.clockOffset < 0 ? "ahead of" : "behind") the server's; fix the system clock")
+                        "warning: this laptop's clock is \(minutes) min \(progress.clockOffset < 0 ? "ahead of" : "behind") the server's; fix the system clock"
+                    )
                 }
                 if progress.quarantined > 0 {
                     lines.append(
-                        "warning: the server quarantined \(progress.quarantined) of your changes because this laptop's clock was ahead; fix the clock and sync again")
+                        "warning: the server quarantined \(progress.quarantined) of your changes because this laptop's clock was ahead; fix the clock and sync again"
+                    )
                 }
                 if progress.unsendable > 0 {
-                    lines.append("note: \(progress.unsendable) changes are in cohorts this token cannot write; they stay local")
+                    lines.append(
+                        "note: \(progress.unsendable) changes are in cohorts this token cannot write; they stay local")
                 }
                 return lines.joined(separator: "\n")
             }

@@ -16,7 +16,8 @@ import NIOCore
 ///   - port: the port; 0 picks a free one, reported to `onServerRunning`.
 ///   - onServerRunning: called with the bound port once the server accepts connections.
 public func buildApplication(
-    service: SyncService, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "fieldbook.server"),
+    service: SyncService, host: String = "127.0.0.1", port: Int = 8080,
+    logger: Logger = Logger(label: "fieldbook.server"),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router()
@@ -30,7 +31,7 @@ public func buildApplication(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
             body: .init(byteBuffer: ByteBuffer(string: service.metrics.render())))
     }
-    router.post(RouterPath(SyncHTTP.syncPath)) { request, _ -> Response in
+    router.post(RouterPath(SyncEndpoint.path)) { request, _ -> Response in
         do {
             let token = try await service.authenticate(authorization: request.headers[.authorization])
             var request = request
@@ -39,7 +40,8 @@ public func buildApplication(
                 body = try await request.collectBody(upTo: service.limits.maxRequestBytes)
             } catch let error as HTTPError where error.status == .contentTooLarge {
                 throw FieldbookError(
-                    .tooLarge, "request is larger than \(service.limits.maxRequestBytes) bytes; sync with a smaller --batch-bytes")
+                    .tooLarge,
+                    "request is larger than \(service.limits.maxRequestBytes) bytes; sync with a smaller --batch-bytes")
             }
             service.metrics.bytesIn.increment(by: Int64(body.readableBytes))
             let response = try await service.handle(body: Array(body.readableBytesView), token: token)
@@ -48,13 +50,18 @@ public func buildApplication(
             service.metrics.error(error.code).increment()
             logger.notice("sync refused", metadata: ["code": "\(error.code)", "reason": "\(error.message)"])
             return encoded(
-                .error(ErrorMessage(code: error.code, message: error.message, resume: error.resume, serverTime: SystemWallClock().milliseconds())),
-                status: HTTPResponse.Status(code: SyncHTTP.status(for: error.code)), metrics: service.metrics)
+                .error(
+                    ErrorMessage(
+                        code: error.code, message: error.message, resume: error.resume,
+                        serverTime: SystemWallClock().milliseconds())),
+                status: HTTPResponse.Status(code: error.code.httpStatus), metrics: service.metrics)
         } catch {
             service.metrics.error(.internal).increment()
             logger.error("sync failed", metadata: ["error": "\(error)"])
             return encoded(
-                .error(ErrorMessage(code: .internal, message: "the server failed to answer this round; it is safe to retry")),
+                .error(
+                    ErrorMessage(
+                        code: .internal, message: "the server failed to answer this round; it is safe to retry")),
                 status: .internalServerError, metrics: service.metrics)
         }
     }
@@ -67,5 +74,6 @@ private func encoded(_ message: Message, status: HTTPResponse.Status, metrics: S
     let bytes = WireFormat.encode(message)
     metrics.bytesOut.increment(by: Int64(bytes.count))
     return Response(
-        status: status, headers: [.contentType: WireFormat.contentType], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        status: status, headers: [.contentType: WireFormat.contentType],
+        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
 }

@@ -54,7 +54,7 @@ public struct DeviceToken: Sendable {
 }
 
 /// What a token opens.
-public enum TokenScope: Hashable, Sendable, Codable {
+public enum TokenScope: Hashable, Sendable {
     /// The office: reads and writes every partition.
     case all
     /// A facilitator: reads and writes these cohorts' partitions, reads shared data.

@@ -76,11 +76,14 @@ public final class SQLiteSyncStore: SyncStore {
                 let taken = try Bool.fetchOne(
                     db, sql: "SELECT 1 FROM fb_tokens WHERE name = ? AND revoked IS NULL", arguments: [token.name])
                 guard taken != true else {
-                    throw FieldbookError(.exists, "a live token named '\(token.name)' exists; revoke it first or pick another name")
+                    throw FieldbookError(
+                        .exists, "a live token named '\(token.name)' exists; revoke it first or pick another name")
                 }
                 try db.execute(
                     sql: "INSERT INTO fb_tokens (id, name, secret_hash, scope, issued) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [token.id, token.name, Data(token.secretHash), token.scope.storedForm, Int64(token.issuedAt)])
+                    arguments: [
+                        token.id, token.name, Data(token.secretHash), token.scope.storedForm, Int64(token.issuedAt),
+                    ])
             }
         }
     }

@@ -32,8 +32,10 @@ public struct ServerMetrics: Sendable {
             name: "fieldbook_quarantined_total", help: "Changes held back for clock skew.")
         roundSeconds = registry.makeDurationHistogram(
             name: "fieldbook_sync_round_seconds",
-            buckets: [.milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-                .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)],
+            buckets: [
+                .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+            ],
             help: "Time to answer a sync round.")
         for code in Self.errorCodes { _ = error(code) }
     }
@@ -46,7 +48,8 @@ public struct ServerMetrics: Sendable {
     /// The error counter of one kind.
     func error(_ code: FieldbookError.Code) -> Counter {
         registry.makeCounter(
-            name: "fieldbook_errors_total", labels: [("kind", code.description)], help: "Refused or failed requests by kind.")
+            name: "fieldbook_errors_total", labels: [("kind", code.description)],
+            help: "Refused or failed requests by kind.")
     }
 
     /// Counts a merged round.

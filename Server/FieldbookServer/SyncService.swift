@@ -14,7 +14,9 @@ public struct SyncService: Sendable {
         /// The largest response batch a client may ask for.
         public var maxResponseBytes: Int
 
-        public init(maxRequestBytes: Int = 8 << 20, defaultResponseBytes: Int = 256 << 10, maxResponseBytes: Int = 4 << 20) {
+        public init(
+            maxRequestBytes: Int = 8 << 20, defaultResponseBytes: Int = 256 << 10, maxResponseBytes: Int = 4 << 20
+        ) {
             self.maxRequestBytes = maxRequestBytes
             self.defaultResponseBytes = defaultResponseBytes
             self.maxResponseBytes = maxResponseBytes
@@ -52,7 +54,8 @@ public struct SyncService: Sendable {
             throw FieldbookError(.badToken, "the device token is not valid; ask the office for a new one")
         }
         guard stored.revokedAt == nil else {
-            throw FieldbookError(.badToken, "the device token '\(stored.name)' was revoked; ask the office for a new one")
+            throw FieldbookError(
+                .badToken, "the device token '\(stored.name)' was revoked; ask the office for a new one")
         }
         return stored
     }
@@ -73,7 +76,8 @@ public struct SyncService: Sendable {
         where !token.scope.canWrite(partition) {
             throw FieldbookError(
                 .scopeDenied,
-                "token '\(token.name)' may not write partition \(partition); nothing was merged, ask the office for a token that opens it")
+                "token '\(token.name)' may not write partition \(partition); nothing was merged, ask the office for a token that opens it"
+            )
         }
         let report = try await store.merge(request.batch, from: request.replica)
 

@@ -69,7 +69,9 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             try await ServerCLI.run {
                 guard try await storeOptions.openStore().revokeToken(name: name, at: SystemWallClock().milliseconds())
-                else { throw FieldbookError(.notFound, "no live token named '\(name)'; see `fieldbook-server token list`") }
+                else {
+                    throw FieldbookError(.notFound, "no live token named '\(name)'; see `fieldbook-server token list`")
+                }
                 print("Revoked \(name)")
             }
         }

@@ -41,7 +41,8 @@ struct ServerStoreOptions: ParsableArguments {
     /// The server replica through the NPQ facade, for the office's read commands.
     func openFieldbook() throws -> Fieldbook {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw FieldbookError(.notFound, "no server data at \(path); start `fieldbook-server serve --db \(path)` first")
+            throw FieldbookError(
+                .notFound, "no server data at \(path); start `fieldbook-server serve --db \(path)` first")
         }
         return Fieldbook(store: try openStore().store)
     }
@@ -89,14 +90,17 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await ServerCLI.run {
-            var logger = Logger(label: "fieldbook.server")
-            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            var configured = Logger(label: "fieldbook.server")
+            configured.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            let logger = configured
+            let path = storeOptions.path
             let store = try storeOptions.openStore()
             let service = SyncService(
                 store: store,
                 limits: .init(maxRequestBytes: maxRequestBytes, defaultResponseBytes: batchBytes), logger: logger)
             let app = buildApplication(service: service, host: host, port: port, logger: logger) { port in
-                logger.notice("fieldbook-server listening", metadata: ["host": "\(host)", "port": "\(port)", "db": "\(storeOptions.path)"])
+                logger.notice(
+                    "fieldbook-server listening", metadata: ["host": "\(host)", "port": "\(port)", "db": "\(path)"])
             }
             // SIGTERM / SIGINT stop accepting connections and let the round in flight finish.
             try await app.runService()

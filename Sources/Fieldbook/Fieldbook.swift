@@ -44,7 +44,7 @@ public final class Fieldbook: Sendable {
     }
 
     /// UTC ISO 8601 for Unix milliseconds.
-    static func isoTime(_ milliseconds: UInt64) -> String {
+    public static func isoTime(_ milliseconds: UInt64) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))

@@ -20,7 +20,7 @@ public final class HTTPSyncTransport: SyncTransport {
         baseURL: String, connectTimeout: TimeAmount = .seconds(10), readTimeout: TimeAmount = .seconds(60),
         maxResponseBytes: Int = 64 << 20
     ) throws {
-        endpoint = try Self.validate(baseURL) + SyncHTTP.syncPath
+        endpoint = try Self.validate(baseURL) + SyncEndpoint.path
         self.maxResponseBytes = maxResponseBytes
         requestTimeout = readTimeout + connectTimeout
         client = HTTPClient(
@@ -32,7 +32,8 @@ public final class HTTPSyncTransport: SyncTransport {
     ///
     /// - Throws: `.invalidInput` when it is not an http(s) URL with a host.
     public static func validate(_ baseURL: String) throws -> String {
-        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https",
             url.host != nil
         else {
             throw FieldbookError(.invalidInput, "server URL '\(baseURL)' is not an http:// or https:// URL")

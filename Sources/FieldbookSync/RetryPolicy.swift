@@ -12,7 +12,9 @@ public struct RetryPolicy: Sendable {
     /// The largest delay.
     public var maximumDelay: Duration
 
-    public init(maxAttempts: Int = 6, initialDelay: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(30)) {
+    public init(
+        maxAttempts: Int = 6, initialDelay: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(30)
+    ) {
         self.maxAttempts = maxAttempts
         self.initialDelay = initialDelay
         self.maximumDelay = maximumDelay

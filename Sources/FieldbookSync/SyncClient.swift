@@ -3,6 +3,7 @@ import FieldbookCore
 import FieldbookProtocol
 import FieldbookStore
 import Foundation
+import GRDB
 
 /// Syncs a replica with the server: rounds of push-a-batch / pull-a-batch until both
 /// sides are drained.
@@ -42,7 +43,7 @@ public final class SyncClient: Sendable {
         public var bytesUp = 0
         public var bytesDown = 0
         public var retries = 0
-        /// Conflicts recorded on the server from our pushes, plus those found locally.
+        /// Open entries in the local conflict ledger after the sync.
         public var conflicts = 0
         /// Our changes the server holds in quarantine (clock too far ahead).
         public var quarantined = 0
@@ -111,6 +112,7 @@ public final class SyncClient: Sendable {
                 if let resume = error.resume { server[resume.stream] = resume.after }
                 continue
             }
+            let pushedAll = push.batch.changes.isEmpty && !push.hasMore && writable != .unknown
             let merged = try store.merge(response.batch, from: response.server)
             server = response.knowledge
             try store.setPeerKnowledge(Fieldbook.serverPeer, server)
@@ -124,17 +126,17 @@ public final class SyncClient: Sendable {
             progress.rounds += 1
             progress.sent += push.batch.changes.count
             progress.received += merged.received
-            progress.conflicts += Int(response.accepted.conflicts) + merged.conflicts
             progress.quarantined = try quarantinedOnServer(response.quarantined, local: local)
             progress.clockOffset = Int64(response.serverTime) - Int64(wallClock.milliseconds())
             progress.seconds = seconds(since: started)
             report(progress)
 
-            let pulledEverything = !response.hasMore
-            let pushedEverything = push.batch.changes.isEmpty && !push.hasMore && writable != .unknown
-            if pulledEverything && pushedEverything { break }
+            if pushedAll && !response.hasMore { break }
         }
         progress.unsendable = try unsendableChanges(writable)
+        progress.conflicts = try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE resolved_time IS NULL AND deleted = 0") ?? 0
+        }
         try store.setSetting("server.last_sync", Fieldbook.isoTime(wallClock.milliseconds()))
         progress.seconds = seconds(since: started)
         return progress
@@ -240,7 +242,8 @@ enum SyncScope: Hashable, Sendable {
         switch storedForm {
         case "all": self = .all
         case "unknown": self = .unknown
-        default: self = .only(Set(storedForm.split(separator: ",").compactMap { Bytes16(hex: $0) }.map(PartitionID.init)))
+        default:
+            self = .only(Set(storedForm.split(separator: ",").compactMap { Bytes16(hex: $0) }.map(PartitionID.init)))
         }
     }
 }

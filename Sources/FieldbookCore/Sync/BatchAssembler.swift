@@ -13,6 +13,12 @@ public enum BatchAssembler {
         public var batch: ChangeBatch
         /// Whether the peer still lacks changes after this batch.
         public var hasMore: Bool
+
+        /// An assembly from its parts.
+        public init(batch: ChangeBatch, hasMore: Bool) {
+            self.batch = batch
+            self.hasMore = hasMore
+        }
     }
 
     /// Assembles the next batch of changes `peer` lacks.
