@@ -66,14 +66,30 @@ enum CLI {
         }.joined(separator: "\n")
     }
 
-    /// Reads a whole file as text, with a clear error when it is missing or unreadable.
-    static func readText(_ path: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: path) else {
+    /// Reads a whole file, with a clear error when it is missing or unreadable.
+    static func readData(_ path: String) throws -> Data {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw FieldbookError(.notFound, "no file at \(path)")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FieldbookError(.storage, "cannot read \(path); check its permissions")
         }
+        return data
+    }
+
+    /// Writes a file through a temporary file and a rename, so a crash never leaves half a file.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw FieldbookError(.storage, "cannot write \(path); check that the folder exists and is writable")
+        }
+    }
+
+    /// Reads a whole file as text, with a clear error when it is missing or unreadable.
+    static func readText(_ path: String) throws -> String {
+        let data = try readData(path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw FieldbookError(.invalidInput, "\(path) is not UTF-8 text; save it as UTF-8 CSV")
         }

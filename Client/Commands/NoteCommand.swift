@@ -143,11 +143,7 @@ struct ExportCommand: ParsableCommand {
 
         func emit(_ text: String) throws {
             guard let output else { return print(text, terminator: "") }
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw FieldbookError(.storage, "cannot write \(output); check the folder exists and is writable")
-            }
+            try CLI.writeAtomically(Array(text.utf8), to: output)
         }
     }
 

@@ -112,7 +112,8 @@ public final class SyncClient: Sendable {
                 if let resume = error.resume { server[resume.stream] = resume.after }
                 continue
             }
-            let pushedAll = push.batch.changes.isEmpty && !push.hasMore && writable != .unknown
+            // Everything the server lacked went up in this round, unless the scope was unknown.
+            let pushedAll = !push.hasMore && writable != .unknown
             let merged = try store.merge(response.batch, from: response.server)
             server = response.knowledge
             try store.setPeerKnowledge(Fieldbook.serverPeer, server)
@@ -166,7 +167,7 @@ public final class SyncClient: Sendable {
             } catch let error as FieldbookError {
                 throw error
             } catch {
-                failure = "\(error)"
+                failure = Self.describe(networkError: error)
             }
             guard attempt < options.retry.maxAttempts else {
                 let waiting = try store.ownChanges(notHeldBy: try store.peerKnowledge(Fieldbook.serverPeer))
@@ -177,6 +178,21 @@ public final class SyncClient: Sendable {
             progress.retries += 1
             try await sleep(options.retry.delay(attempt: attempt, using: &generator))
         }
+    }
+
+    /// A short human reason for a network failure.
+    static func describe(networkError error: any Error) -> String {
+        let text = String(describing: error).lowercased()
+        if text.contains("refused") { return "connection refused" }
+        if text.contains("connecttimeout") || text.contains("connect timeout") { return "connection timed out" }
+        if text.contains("readtimeout") || text.contains("deadline") || text.contains("timeout") {
+            return "no answer in time"
+        }
+        if text.contains("dns") || text.contains("resolve") || text.contains("lookup") {
+            return "server name not found"
+        }
+        if text.contains("closed") || text.contains("reset") || text.contains("eof") { return "connection dropped" }
+        return String(describing: error)
     }
 
     /// The error a refused round carries (or one made from the status).
