@@ -48,8 +48,10 @@ public struct ServerMetrics: Sendable {
     /// The error counter of one kind.
     func error(_ code: FieldbookError.Code) -> Counter {
         registry.makeCounter(
-            name: "fieldbook_errors_total", labels: [("kind", code.description)],
-            help: "Refused or failed requests by kind.")
+            descriptor: MetricNameDescriptor(
+                namespace: "fieldbook", metricName: "errors", unitName: "total",
+                helpText: "Refused or failed requests by kind."),
+            labels: [("kind", code.description)])
     }
 
     /// Counts a merged round.

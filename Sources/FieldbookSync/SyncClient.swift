@@ -49,6 +49,8 @@ public final class SyncClient: Sendable {
         public var quarantined = 0
         /// Server clock minus ours, milliseconds, from the last round.
         public var clockOffset: Int64 = 0
+        /// Our quarantined changes given a new timestamp once our clock agreed with the server's.
+        public var restamped = 0
         /// Changes in partitions this token cannot write, left local.
         public var unsendable: UInt64 = 0
         public var seconds: Double = 0
@@ -88,6 +90,7 @@ public final class SyncClient: Sendable {
         var writable = try storedScope()
         var held: Set<StreamID> = []
         var gaps = 0
+        var restamped = false
 
         while true {
             let local = try store.knowledge()
@@ -123,6 +126,18 @@ public final class SyncClient: Sendable {
                 try store.setSetting("server.scope", scope.storedForm)
             }
             for start in response.quarantined { held.insert(start.stream) }
+            let ownHeldBack = response.quarantined.filter { $0.stream.origin == store.replicaID }
+            let clockAgrees =
+                Int64(response.serverTime) + Int64(HybridClock.defaultMaximumDrift / 2)
+                >= Int64(wallClock.milliseconds())
+            let restampNow = !ownHeldBack.isEmpty && clockAgrees && !restamped
+            if restampNow {
+                // Our clock was wrong when we wrote these and is right now: give them new
+                // stamps and push them again (the server holds them unmerged and uncounted).
+                restamped = true
+                for start in ownHeldBack { progress.restamped += try store.restamp(start.stream, from: start.sequence) }
+                for start in ownHeldBack { held.remove(start.stream) }
+            }
 
             progress.rounds += 1
             progress.sent += push.batch.changes.count
@@ -132,7 +147,7 @@ public final class SyncClient: Sendable {
             progress.seconds = seconds(since: started)
             report(progress)
 
-            if pushedAll && !response.hasMore { break }
+            if pushedAll && !response.hasMore && !restampNow { break }
         }
         progress.unsendable = try unsendableChanges(writable)
         progress.conflicts = try store.read { db in

@@ -1,0 +1,116 @@
+import FieldbookCore
+import Foundation
+import GRDB
+
+extension ReplicaStore {
+    /// Gives this replica's own changes of `stream` from `sequence` on a new timestamp
+    /// from the (now correct) clock, keeping their origin, sequence and order.
+    ///
+    /// This is how a laptop whose clock was wrong gets its quarantined changes merged
+    /// after the clock is fixed: the receiver held them back unmerged and uncounted, so
+    /// nobody else has them, and new stamps replace the wrong ones everywhere. Changes
+    /// that left in a bundle are never re-stamped (the peer may have merged them); the
+    /// office can still release those as they are. Cells whose winner changes because a
+    /// stamp moved back are re-elected, and the clock is reset to physical time.
+    ///
+    /// - Returns: how many changes got a new stamp.
+    @discardableResult
+    public func restamp(_ stream: StreamID, from sequence: UInt64) throws -> Int {
+        guard stream.origin == replicaID else {
+            throw FieldbookError(.invalidInput, "only a replica's own changes can be re-stamped")
+        }
+        return try withSession { session in
+            guard let ref = try session.streamRef(stream, create: false) else { return 0 }
+            let db = session.db
+            let exported = UInt64(
+                try Int64.fetchOne(db, sql: "SELECT exported FROM fb_streams WHERE id = ?", arguments: [ref]) ?? 0)
+            let start = max(sequence, exported + 1)
+            let held = try session.heldSequence(ref: ref)
+            guard start <= held else { return 0 }
+            session.clock.reset(now: session.now)
+            let low = LogID.make(stream: ref, sequence: start)
+            let high = LogID.make(stream: ref, sequence: held)
+
+            struct Key: Hashable {
+                var column: Int64
+                var row: Int64
+                var time: Int64
+            }
+            var renamed: [Key: Int64] = [:]
+            var touched: Set<[Int64]> = []
+            for table in ["fb_cells", "fb_history"] {
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT id, col, rid, hlc FROM \(table) WHERE id BETWEEN ? AND ? ORDER BY id",
+                    arguments: [low, high])
+                for row in rows {
+                    let time = session.clock.tick(now: session.now).databaseInteger
+                    try db.execute(
+                        sql: "UPDATE \(table) SET hlc = ? WHERE id = ?", arguments: [time, row["id"] as Int64])
+                    renamed[Key(column: row["col"], row: row["rid"], time: row["hlc"])] = time
+                    touched.insert([row["col"], row["rid"]])
+                }
+            }
+            // Our later writes to the same cells named the old stamps as `prev`.
+            let local = try session.replicaRef(replicaID)
+            for table in ["fb_cells", "fb_history"] {
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT id, col, rid, prev_hlc FROM \(table) WHERE id BETWEEN ? AND ? AND prev_origin = ?",
+                    arguments: [low, high, local])
+                for row in rows {
+                    guard let time = renamed[Key(column: row["col"], row: row["rid"], time: row["prev_hlc"])] else {
+                        continue
+                    }
+                    try db.execute(
+                        sql: "UPDATE \(table) SET prev_hlc = ? WHERE id = ?", arguments: [time, row["id"] as Int64])
+                }
+            }
+            for cell in touched { try session.reelect(column: cell[0], row: cell[1]) }
+            return renamed.count
+        }
+    }
+}
+
+extension StoreSession {
+    /// Makes the highest-stamped version of a cell its winner again, after stamps moved.
+    func reelect(column: Int64, row: Int64) throws {
+        guard let entry = catalog.columns.byID[column],
+            let winner = try Row.fetchOne(
+                db, sql: "SELECT * FROM fb_cells WHERE rid = ? AND col = ?", arguments: [row, column])
+        else { return }
+        func stamp(_ row: Row) throws -> Stamp {
+            Stamp(time: HLC(databaseInteger: row["hlc"]), origin: try stream(ref: LogID.stream(row["id"])).origin)
+        }
+        let winnerStamp = try stamp(winner)
+        var best: (row: Row, stamp: Stamp)?
+        for candidate in try Row.fetchAll(
+            db, sql: "SELECT * FROM fb_history WHERE rid = ? AND col = ?", arguments: [row, column])
+        {
+            let candidateStamp = try stamp(candidate)
+            if candidateStamp > (best?.stamp ?? winnerStamp) { best = (candidate, candidateStamp) }
+        }
+        guard let best else { return }
+        let table = entry.table.name.quotedIdentifier
+        let name = entry.column.name.quotedIdentifier
+        let current =
+            try DatabaseValue.fetchOne(db, sql: "SELECT \(name) FROM \(table) WHERE rowid = ?", arguments: [row])
+            ?? .null
+        try db.execute(
+            sql: """
+                INSERT INTO fb_history (id, col, rid, hlc, prev_hlc, prev_origin, value, superseded)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                winner["id"], column, row, winner["hlc"], winner["prev_hlc"], winner["prev_origin"], current,
+                Int64(now),
+            ])
+        try db.execute(sql: "DELETE FROM fb_cells WHERE id = ?", arguments: [winner["id"] as Int64])
+        try db.execute(
+            sql: "INSERT INTO fb_cells (id, col, rid, hlc, prev_hlc, prev_origin) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [best.row["id"], column, row, best.row["hlc"], best.row["prev_hlc"], best.row["prev_origin"]])
+        try db.execute(sql: "DELETE FROM fb_history WHERE id = ?", arguments: [best.row["id"] as Int64])
+        try db.execute(
+            sql: "UPDATE \(table) SET \(name) = ? WHERE rowid = ?",
+            arguments: [best.row["value"] as DatabaseValue, row])
+        lastLookup = nil
+    }
+}
