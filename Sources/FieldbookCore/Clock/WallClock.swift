@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -39,5 +41,30 @@ public struct OffsetWallClock: WallClock {
 
     public func milliseconds() -> UInt64 {
         UInt64(max(0, Int64(base.milliseconds()) + offset))
+    }
+}
+
+/// A clock moved by hand: simulations and tests set and advance it, so time-dependent
+/// behaviour (drift, jumps, quarantine) replays exactly from a seed.
+public final class ManualWallClock: WallClock {
+    private let now: Mutex<UInt64>
+
+    /// A clock reading `milliseconds`.
+    public init(milliseconds: UInt64) {
+        self.now = Mutex(milliseconds)
+    }
+
+    public func milliseconds() -> UInt64 {
+        now.withLock { $0 }
+    }
+
+    /// Moves the clock forward (or back, with a negative step).
+    public func advance(by milliseconds: Int64) {
+        now.withLock { $0 = UInt64(max(0, Int64($0) + milliseconds)) }
+    }
+
+    /// Sets the reading.
+    public func set(_ milliseconds: UInt64) {
+        now.withLock { $0 = milliseconds }
     }
 }
