@@ -131,6 +131,16 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        // One suite, run against every SyncStore implementation (SQLite, PostgreSQL).
+        .testTarget(
+            name: "SyncStoreTests",
+            dependencies: ["FieldbookServer", "FieldbookSync", "FieldbookTestSupport"]
+        ),
+        // Whole sync sessions under simulated faults, driven by one seed.
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: ["FieldbookServer", "FieldbookSync", "FieldbookTestSupport"]
+        ),
         // Depends on the executables so `swift test` builds them; the tests run them as a user would.
         .testTarget(name: "EndToEndTests", dependencies: ["FieldbookTestSupport", "fieldbook", "fieldbook-server"]),
     ]
