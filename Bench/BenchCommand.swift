@@ -32,6 +32,25 @@ struct BenchCommand: AsyncParsableCommand {
         if selected.contains("P1") { results += try store.attendanceWrites() }
         if selected.contains("P2") { results += try store.bulkMerge() }
         if selected.contains("P6") { results += try store.fileSize() }
+        let sync = SyncBenchmarks(folder: folder, scale: scale, store: store)
+        if selected.contains("P3") { results += try sync.wireSize() }
+        let history = "\(folder)/p2-engine.sqlite"
+        if selected.contains("P4") || selected.contains("P5") || selected.contains("P7"),
+            !FileManager.default.fileExists(atPath: history)
+        {
+            results += try store.bulkMerge()
+        }
+        if selected.contains("P4") { results += try await sync.incrementalRound(historyPath: history) }
+        if selected.contains("P5") || selected.contains("P7") {
+            let client = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                .appendingPathComponent("fieldbook").path
+            let smaller = try store.historyFile(changes: scale.mergeReplicas * scale.mergeChangesPerReplica / 4)
+            results += try await sync.coldSync(
+                historyPaths: [("\(scale.mergeReplicas * scale.mergeChangesPerReplica / 4)", smaller),
+                    ("\(scale.mergeReplicas * scale.mergeChangesPerReplica)", history)],
+                client: client)
+        }
+        if selected.contains("P8") { results += try await sync.manyReplicas(count: scale.replicasAtOnce) }
         print("\n" + BenchResult.table(results))
     }
 }
@@ -42,11 +61,12 @@ struct BenchScale: Sendable {
     var bulkWrites: Int
     var mergeReplicas: Int
     var mergeChangesPerReplica: Int
+    var replicasAtOnce: Int
 
     static let full = BenchScale(
-        singleWrites: 2_000, bulkWrites: 100_000, mergeReplicas: 100, mergeChangesPerReplica: 10_000)
+        singleWrites: 2_000, bulkWrites: 100_000, mergeReplicas: 100, mergeChangesPerReplica: 10_000, replicasAtOnce: 200)
     static let quick = BenchScale(
-        singleWrites: 200, bulkWrites: 10_000, mergeReplicas: 10, mergeChangesPerReplica: 2_000)
+        singleWrites: 200, bulkWrites: 10_000, mergeReplicas: 10, mergeChangesPerReplica: 2_000, replicasAtOnce: 20)
 }
 
 /// One measured figure and its baseline.

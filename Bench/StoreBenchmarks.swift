@@ -110,15 +110,28 @@ struct StoreBenchmarks {
 
     /// Synthetic histories of `replicas` origins, each writing attendance cells of one
     /// cohort in hybrid-time order, with some cells written by several origins.
-    func histories() -> [ChangeBatch] {
+    /// A server replica file holding about `changes` changes of synthetic history.
+    func historyFile(changes: Int) throws -> String {
+        let path = "\(folder)/history-\(changes).sqlite"
+        guard !FileManager.default.fileExists(atPath: path) else { return path }
+        let replica = try ReplicaStore.create(
+            at: path, name: "history", schema: NPQSchema.current, genesis: Programme.genesis)
+        for history in histories(replicas: max(1, changes / scale.mergeChangesPerReplica)) {
+            try replica.merge(history, from: history.changes[0].origin)
+        }
+        return path
+    }
+
+    func histories(replicas: Int? = nil) -> [ChangeBatch] {
+        let replicas = replicas ?? scale.mergeReplicas
         let partition = PartitionID(.init(high: 2, low: 2))
         var random = SeededRandom(seed: 3)
-        let cellCount = scale.mergeReplicas * scale.mergeChangesPerReplica / 2
+        let cellCount = replicas * scale.mergeChangesPerReplica / 2
         let events = (0..<max(1, cellCount / 500)).map { _ in
             RowID.make(milliseconds: 1_700_000_000_000, using: &random)
         }
         let participants = (0..<500).map { _ in RowID.make(milliseconds: 1_700_000_000_000, using: &random) }
-        return (0..<scale.mergeReplicas).map { index in
+        return (0..<replicas).map { index in
             let origin = ReplicaID.random(using: &random)
             var time = 1_700_000_000_000 as UInt64
             var changes: [Change] = []

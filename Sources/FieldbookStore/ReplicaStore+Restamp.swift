@@ -73,9 +73,16 @@ extension ReplicaStore {
 extension StoreSession {
     /// Makes the highest-stamped version of a cell its winner again, after stamps moved.
     func reelect(column: Int64, row: Int64) throws {
-        guard let entry = catalog.columns.byID[column],
+        guard let entry = catalog.columns.byID[column] else { return }
+        let table = entry.table.name.quotedIdentifier
+        let name = entry.column.name.quotedIdentifier
+        let version = StoreMigrations.versionColumn(entry.column.name).quotedIdentifier
+        guard
             let winner = try Row.fetchOne(
-                db, sql: "SELECT * FROM fb_cells WHERE rid = ? AND col = ?", arguments: [row, column])
+                db,
+                sql:
+                    "SELECT c.*, t.\(name) AS value FROM \(table) t JOIN fb_cells c ON c.id = t.\(version) WHERE t.rowid = ?",
+                arguments: [row])
         else { return }
         func stamp(_ row: Row) throws -> Stamp {
             Stamp(time: HLC(databaseInteger: row["hlc"]), origin: try stream(ref: LogID.stream(row["id"])).origin)
@@ -89,19 +96,14 @@ extension StoreSession {
             if candidateStamp > (best?.stamp ?? winnerStamp) { best = (candidate, candidateStamp) }
         }
         guard let best else { return }
-        let table = entry.table.name.quotedIdentifier
-        let name = entry.column.name.quotedIdentifier
-        let current =
-            try DatabaseValue.fetchOne(db, sql: "SELECT \(name) FROM \(table) WHERE rowid = ?", arguments: [row])
-            ?? .null
         try db.execute(
             sql: """
                 INSERT INTO fb_history (id, col, rid, hlc, prev_hlc, prev_origin, value, superseded)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                winner["id"], column, row, winner["hlc"], winner["prev_hlc"], winner["prev_origin"], current,
-                Int64(now),
+                winner["id"], column, row, winner["hlc"], winner["prev_hlc"], winner["prev_origin"],
+                winner["value"] as DatabaseValue, Int64(now),
             ])
         try db.execute(sql: "DELETE FROM fb_cells WHERE id = ?", arguments: [winner["id"] as Int64])
         try db.execute(
@@ -109,8 +111,8 @@ extension StoreSession {
             arguments: [best.row["id"], column, row, best.row["hlc"], best.row["prev_hlc"], best.row["prev_origin"]])
         try db.execute(sql: "DELETE FROM fb_history WHERE id = ?", arguments: [best.row["id"] as Int64])
         try db.execute(
-            sql: "UPDATE \(table) SET \(name) = ? WHERE rowid = ?",
-            arguments: [best.row["value"] as DatabaseValue, row])
+            sql: "UPDATE \(table) SET \(name) = ?, \(version) = ? WHERE rowid = ?",
+            arguments: [best.row["value"] as DatabaseValue, best.row["id"] as Int64, row])
         lastLookup = nil
     }
 }

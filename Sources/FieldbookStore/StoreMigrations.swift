@@ -27,7 +27,8 @@ enum StoreMigrations {
                         UNIQUE (partition, origin));
                     CREATE TABLE fb_columns (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, col TEXT NOT NULL, UNIQUE (tbl, col));
                     -- The winning version of every cell. id packs (stream, sequence) of the
-                    -- change that wrote it; the value itself lives in the materialized row.
+                    -- change that wrote it; the value itself lives in the materialized row,
+                    -- whose column <name>__v points back here (so no second index is needed).
                     CREATE TABLE fb_cells (
                         id INTEGER PRIMARY KEY,
                         col INTEGER NOT NULL,
@@ -35,7 +36,6 @@ enum StoreMigrations {
                         hlc INTEGER NOT NULL,
                         prev_hlc INTEGER,
                         prev_origin INTEGER);
-                    CREATE UNIQUE INDEX fb_cells_by_cell ON fb_cells (rid, col);
                     -- Superseded changes, kept (with their value) so peers receive whole
                     -- histories until compaction removes them.
                     CREATE TABLE fb_history (
@@ -92,14 +92,21 @@ enum StoreMigrations {
                 let keys = table.keyColumns.map { "\($0.quotedIdentifier) BLOB NOT NULL" }
                 let columns = table.columns.map { "\($0.name.quotedIdentifier) \($0.kind.rawValue)" }
                 let deleted = "\(Change.deletedColumn.quotedIdentifier) INTEGER NOT NULL DEFAULT 0"
+                let versions = table.allColumns.map { "\(versionColumn($0.name).quotedIdentifier) INTEGER" }
                 let primaryKey = "PRIMARY KEY (\(table.keyColumns.map(\.quotedIdentifier).joined(separator: ", ")))"
                 try db.execute(
-                    sql: "CREATE TABLE \(name) (\((keys + columns + [deleted, primaryKey]).joined(separator: ", ")))")
+                    sql:
+                        "CREATE TABLE \(name) (\((keys + columns + [deleted] + versions + [primaryKey]).joined(separator: ", ")))"
+                )
             } else {
                 let existing = Set(try db.columns(in: table.name).map(\.name))
                 for column in table.columns where !existing.contains(column.name) {
                     try db.execute(
                         sql: "ALTER TABLE \(name) ADD COLUMN \(column.name.quotedIdentifier) \(column.kind.rawValue)")
+                }
+                for column in table.allColumns where !existing.contains(versionColumn(column.name)) {
+                    try db.execute(
+                        sql: "ALTER TABLE \(name) ADD COLUMN \(versionColumn(column.name).quotedIdentifier) INTEGER")
                 }
             }
             for index in table.indexes {
@@ -115,6 +122,12 @@ enum StoreMigrations {
                     arguments: [table.name, column.name])
             }
         }
+    }
+
+    /// The engine's bookkeeping column beside a replicated column: the `fb_cells` row ID
+    /// of the change that wrote the current value. Readers can ignore every `…__v` column.
+    static func versionColumn(_ column: String) -> String {
+        column + "__v"
     }
 
     /// The column catalog of `schema` as registered in the file.

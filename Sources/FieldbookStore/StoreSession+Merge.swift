@@ -30,7 +30,7 @@ extension StoreSession: MergeTarget {
             sql: """
                 SELECT t.rowid, c.id, c.hlc, c.prev_hlc, c.prev_origin, t.\(entry.column.name.quotedIdentifier)
                 FROM \(entry.table.name.quotedIdentifier) AS t
-                LEFT JOIN fb_cells AS c ON c.rid = t.rowid AND c.col = \(entry.id)
+                LEFT JOIN fb_cells AS c ON c.id = t.\(StoreMigrations.versionColumn(entry.column.name).quotedIdentifier)
                 WHERE \(keyCondition(entry.table, alias: "t."))
                 """)
         var result = CellLookup(cell: cell)
@@ -56,19 +56,21 @@ extension StoreSession: MergeTarget {
         let entry = try entry(change.cell)
         let table = entry.table.name.quotedIdentifier
         let column = entry.column.name.quotedIdentifier
+        let version = StoreMigrations.versionColumn(entry.column.name).quotedIdentifier
+        let newID = try logID(of: change)
         if let rowID = found.rowID {
-            try db.cachedStatement(sql: "UPDATE \(table) SET \(column) = ? WHERE rowid = ?")
-                .execute(arguments: [change.value.databaseValue, rowID])
+            try db.cachedStatement(sql: "UPDATE \(table) SET \(column) = ?, \(version) = ? WHERE rowid = ?")
+                .execute(arguments: [change.value.databaseValue, newID, rowID])
         } else {
             let keys = entry.table.keyColumns.map(\.quotedIdentifier).joined(separator: ", ")
-            let marks = Array(repeating: "?", count: entry.table.keyColumns.count + 1).joined(separator: ", ")
+            let marks = Array(repeating: "?", count: entry.table.keyColumns.count + 2).joined(separator: ", ")
             var arguments = try keyArguments(change.key, table: entry.table)
             arguments.append(change.value.databaseValue)
-            try db.cachedStatement(sql: "INSERT INTO \(table) (\(keys), \(column)) VALUES (\(marks))")
+            arguments.append(newID)
+            try db.cachedStatement(sql: "INSERT INTO \(table) (\(keys), \(column), \(version)) VALUES (\(marks))")
                 .execute(arguments: StatementArguments(arguments))
             found.rowID = db.lastInsertedRowID
         }
-        let newID = try logID(of: change)
         let previous = try previousColumns(change.previous)
         if let oldID = found.logID, let displaced {
             try insertHistory(

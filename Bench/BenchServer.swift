@@ -1,0 +1,44 @@
+import FieldbookCore
+import FieldbookServer
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// A sync server running inside the benchmark process on a free loopback port.
+final class BenchServer: Sendable {
+    let store: SQLiteSyncStore
+    let url: String
+    let token: String
+    let serviceGroup: ServiceGroup
+    let task: Task<Void, any Error>
+
+    /// Starts a server on the replica file at `path` (created if absent) with an office token.
+    init(path: String) async throws {
+        var logger = Logger(label: "fieldbook.bench.server")
+        logger.logLevel = .error
+        store = try SQLiteSyncStore(path: path)
+        let service = SyncService(store: store, logger: logger)
+        let deviceToken = DeviceToken.generate()
+        try await store.insertToken(
+            StoredToken(
+                id: deviceToken.id, name: "bench-\(deviceToken.id)", secretHash: deviceToken.secretHash, scope: .all,
+                issuedAt: 0))
+        token = deviceToken.text
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = buildApplication(service: service, host: "127.0.0.1", port: 0, logger: logger) { port in
+            continuation.yield(port)
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        serviceGroup = group
+        task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        url = "http://127.0.0.1:\(port)"
+    }
+
+    func stop() async {
+        await serviceGroup.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}
