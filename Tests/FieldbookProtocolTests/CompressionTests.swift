@@ -27,6 +27,7 @@ struct CompressionTests {
         #expect(throws: FieldbookError.self) { try Compression.inflate(deflated[...], expectedCount: 1_001) }
         #expect(throws: FieldbookError.self) { try Compression.inflate((deflated + [0])[...], expectedCount: 1_000) }
         #expect(throws: FieldbookError.self) { try Compression.inflate(deflated.dropLast(), expectedCount: 1_000) }
+        #expect(throws: FieldbookError.self) { try Compression.inflate([], expectedCount: 0) }
     }
 
     @Test func aBombStopsAtTheDeclaredSize() throws {
