@@ -1,0 +1,146 @@
+import FieldbookCore
+import Testing
+
+@testable import FieldbookProtocol
+
+/// The messages behind the golden vectors in `Protocol/vectors/`: each vector file is
+/// generated from, and checked against, one case here.
+enum GoldenMessages {
+    /// One positive vector: a message and the zlib level it is encoded with.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var summary: String
+        var message: Message
+        var compressionLevel: Int32
+
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(
+            name: "sync-request-empty", summary: "a first sync round: no knowledge, empty batch; uncompressed",
+            message: .syncRequest(emptyRequest), compressionLevel: 0),
+        Case(
+            name: "sync-request-basic",
+            summary: "a request with knowledge of two partitions and three single-key changes; uncompressed",
+            message: .syncRequest(basicRequest), compressionLevel: 0),
+        Case(
+            name: "sync-request-attendance",
+            summary: "40 attendance marks keyed by (event, participant) pairs, half with previous stamps; zlib level 6",
+            message: .syncRequest(attendanceRequest), compressionLevel: 6),
+        Case(
+            name: "sync-response-quarantine",
+            summary: "a response with a merge summary, two quarantined streams, a batch and hasMore; uncompressed",
+            message: .syncResponse(quarantineResponse), compressionLevel: 0),
+        Case(
+            name: "error-sequence-gap", summary: "a sequence-gap error with the range to resume from; uncompressed",
+            message: .error(sequenceGapError), compressionLevel: 0),
+        Case(
+            name: "error-unsupported-version",
+            summary: "an unsupported-version error listing the formats and schemas the server reads; uncompressed",
+            message: .error(unsupportedVersionError), compressionLevel: 0),
+        Case(
+            name: "bundle-basic", summary: "a bundle file with knowledge and a two-stream batch; zlib level 9",
+            message: .bundle(bundle), compressionLevel: 9),
+        Case(
+            name: "knowledge-file", summary: "a knowledge file: one replica's vectors for two partitions; uncompressed",
+            message: .knowledge(knowledgeFile), compressionLevel: 0),
+        Case(
+            name: "values-every-tag",
+            summary: "one change per value tag and edge value, HLC counters, both previous references; uncompressed",
+            message: .syncRequest(everyValueRequest), compressionLevel: 0),
+    ]
+
+    typealias F = Fixtures
+
+    static let knowledge = Knowledge([
+        F.cohort(1): VersionVector([F.laptop: 12, F.office: 3]),
+        PartitionID.shared: VersionVector([F.office: 40]),
+    ])
+
+    static let emptyRequest = SyncRequest(
+        schemaVersion: 3, replica: F.laptop, clientTime: F.saturdayMorning, knowledge: Knowledge(),
+        batch: ChangeBatch())
+
+    static var basicRequest: SyncRequest {
+        let participant = RowKey(F.row(7))
+        let t = F.saturdayMorning
+        let changes = [
+            F.change("participants", participant, "name", .text("Li Wei"), at: F.stamp(t), sequence: 13),
+            F.change("participants", participant, "school", .text("Yantai No. 2"), at: F.stamp(t, 1), sequence: 14),
+            F.change(
+                "participants", participant, "deleted", .integer(0), at: F.stamp(t + 4_000), sequence: 15,
+                previous: F.stamp(t - 86_400_000, by: F.office)),
+        ]
+        return SyncRequest(
+            schemaVersion: 3, replica: F.laptop, clientTime: t + 5_000, knowledge: knowledge,
+            batch: ChangeBatch(changes: changes, ranges: [F.range(covering: changes, after: 12)]),
+            maxResponseBytes: 65_536)
+    }
+
+    static var attendanceRequest: SyncRequest {
+        let full = F.attendanceBatch(seed: 7)
+        let changes = Array(full.changes.filter { $0.key.first == F.row(100) || $0.key.first == F.row(101) }.prefix(40))
+        let renumbered = changes.enumerated().map { index, change in
+            var change = change
+            change.sequence = UInt64(index + 1)
+            return change
+        }
+        return SyncRequest(
+            schemaVersion: 3, replica: F.laptop, clientTime: renumbered.last!.stamp.time.milliseconds + 1_000,
+            knowledge: knowledge, batch: ChangeBatch(changes: renumbered, ranges: [F.range(covering: renumbered)]))
+    }
+
+    static var quarantineResponse: SyncResponse {
+        let t = F.saturdayMorning
+        let note = RowKey(F.row(300))
+        let changes = [
+            F.change(
+                "notes", note, "body", .text("Bring printed handbooks next week."), at: F.stamp(t, by: F.office),
+                sequence: 4),
+            F.change("notes", note, "author", .text("office"), at: F.stamp(t, 1, by: F.office), sequence: 5),
+            F.change(
+                "venues", RowKey(F.row(9)), "name", .text("Wuhan Host School"), at: F.stamp(t + 60_000, by: F.office),
+                sequence: 41, partition: .shared),
+        ]
+        return SyncResponse(
+            server: F.server, serverTime: t + 120_000, knowledge: knowledge,
+            accepted: MergeSummary(applied: 10, superseded: 1, duplicates: 2, conflicts: 1, quarantined: 5, unknown: 1),
+            quarantined: [
+                StreamStart(stream: StreamID(partition: F.cohort(1), origin: F.laptop), sequence: 13),
+                StreamStart(stream: StreamID(partition: F.cohort(2), origin: F.laptop), sequence: 1),
+            ],
+            batch: ChangeBatch(
+                changes: changes,
+                ranges: [
+                    StreamRange(stream: changes[0].stream, after: 3, through: 5),
+                    StreamRange(stream: changes[2].stream, after: 40, through: 41),
+                ]),
+            hasMore: true)
+    }
+
+    static let sequenceGapError = ErrorMessage(
+        code: .sequenceGap,
+        message: "sequence gap: stream a1a1a1a1 in cohort resumes after #12, batch starts after #20",
+        resume: StreamRange(stream: StreamID(partition: F.cohort(1), origin: F.laptop), after: 12, through: 30),
+        serverTime: F.saturdayMorning)
+
+    static let unsupportedVersionError = ErrorMessage(
+        code: .unsupportedVersion,
+        message: "schema version 9 is newer than this server reads (1 to 3); upgrade the server",
+        serverTime: F.saturdayMorning, supportedFormats: [1], supportedSchemas: 1...3)
+
+    static var bundle: Bundle {
+        let request = basicRequest
+        var changes = request.batch.changes
+        let venue = F.change(
+            "venues", RowKey(F.row(9)), "name", .text("Chengdu Host School"), at: F.stamp(F.saturdayMorning + 9_000),
+            sequence: 1, partition: .shared)
+        changes.append(venue)
+        return Bundle(
+            schemaVersion: 3, author: F.laptop, createdAt: F.saturdayMorning + 10_000, knowledge: knowledge,
+            batch: ChangeBatch(changes: changes, ranges: request.batch.ranges + [F.range(covering: [venue])]))
+    }
+
+    static let knowledgeFile = KnowledgeFile(replica: F.office, knowledge: knowledge)
+}
