@@ -76,6 +76,14 @@ public enum TokenScope: Hashable, Sendable {
         }
     }
 
+    /// The partitions the token may push, sorted; `nil` means all.
+    public var writable: [PartitionID]? {
+        switch self {
+        case .all: nil
+        case .cohorts(let partitions): partitions.sorted()
+        }
+    }
+
     /// The readable partitions among `known`; `nil` means all.
     public func readable(among known: [PartitionID]) -> Set<PartitionID>? {
         switch self {

@@ -39,7 +39,7 @@ public final class SQLiteSyncStore: SyncStore {
     }
 
     public func merge(_ batch: ChangeBatch, from sender: ReplicaID) async throws -> BatchMerger.Report {
-        try await offload { [store] in try store.merge(batch, from: sender) }
+        try await offload { [store] in try store.merge(batch, from: sender, checksEveryOrigin: true) }
     }
 
     public func knowledge() async throws -> Knowledge {

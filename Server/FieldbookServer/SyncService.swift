@@ -97,7 +97,7 @@ public struct SyncService: Sendable {
             knowledge: readable.map { held.restricted(to: $0) } ?? held,
             accepted: MergeSummary(report),
             quarantined: try await store.quarantinedStarts(origin: request.replica),
-            batch: assembly.batch, hasMore: assembly.hasMore)
+            batch: assembly.batch, hasMore: assembly.hasMore, writablePartitions: token.scope.writable)
         metrics.record(report: report, pushed: request.batch.changes.count, sent: assembly.batch.changes.count)
         metrics.roundSeconds.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         logger.info(

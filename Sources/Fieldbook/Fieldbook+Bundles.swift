@@ -64,7 +64,7 @@ extension Fieldbook {
             throw FieldbookError(.invalidInput, "this bundle was written by this replica; import it on another one")
         }
         do {
-            let report = try store.merge(bundle.batch, from: bundle.author)
+            let report = try store.merge(bundle.batch, from: bundle.author, checksEveryOrigin: true)
             return BundleImport(
                 author: bundle.author, received: report.received, duplicates: report.duplicates,
                 conflicts: report.conflicts, quarantined: report.quarantined)

@@ -137,16 +137,21 @@ public final class ReplicaStore: Sendable {
     ///   - sender: the replica that sent the batch (its own changes are checked against
     ///     the clock bound); `nil` for changes of unknown provenance.
     ///   - acceptSkewed: merge changes stamped too far ahead instead of quarantining them.
+    ///   - checksEveryOrigin: check every change against the clock bound, not only the
+    ///     sender's own (a server taking pushes, a replica importing a bundle).
     /// - Throws: ``FieldbookError`` `.sequenceGap` (with where to resume) or `.corrupt`;
     ///   nothing is merged then.
     @discardableResult
-    public func merge(_ batch: ChangeBatch, from sender: ReplicaID?, acceptSkewed: Bool = false) throws
+    public func merge(
+        _ batch: ChangeBatch, from sender: ReplicaID?, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false
+    ) throws
         -> BatchMerger.Report
     {
         try withSession { session in
             try BatchMerger.merge(
                 batch, into: session,
-                policy: .init(sender: sender, now: session.now, acceptSkewed: acceptSkewed))
+                policy: .init(
+                    sender: sender, now: session.now, acceptSkewed: acceptSkewed, checksEveryOrigin: checksEveryOrigin))
         }
     }
 

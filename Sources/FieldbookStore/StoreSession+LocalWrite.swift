@@ -19,7 +19,7 @@ extension StoreSession {
         if let current, current.stamp.time >= time {
             // The cell holds a value stamped ahead of our clock (released from quarantine):
             // a local edit must still win, without dragging our clock into the future.
-            time = HLC(rawValue: current.stamp.time.rawValue + 1)
+            time = HLC(rawValue: current.stamp.time.rawValue == .max ? .max : current.stamp.time.rawValue + 1)
         }
         let stream = StreamID(partition: partition, origin: local)
         let ref = try streamRef(stream, create: true)!

@@ -85,10 +85,24 @@ struct PayloadDecoder {
                 quarantined.append(StreamStart(stream: stream, sequence: try reader.readVarint()))
             }
             let hasMore = try reader.readBool()
+            let scope = try reader.readVarint()
+            var writable: [PartitionID]?
+            if scope > 0 {
+                guard scope - 1 <= UInt64(reader.remaining) else {
+                    throw WireError.corrupt("writable partition count \(scope - 1) is more than the payload can hold")
+                }
+                let count = Int(scope - 1)
+                writable = []
+                writable!.reserveCapacity(count)
+                for _ in 0..<count { writable!.append(PartitionID(try readID())) }
+                guard writable == writable!.sorted(), Set(writable!).count == count else {
+                    throw WireError.corrupt("writable partitions are not sorted and distinct")
+                }
+            }
             return .syncResponse(
                 SyncResponse(
                     server: server, serverTime: serverTime, knowledge: knowledge, accepted: accepted,
-                    quarantined: quarantined, batch: try readBatch(), hasMore: hasMore
+                    quarantined: quarantined, batch: try readBatch(), hasMore: hasMore, writablePartitions: writable
                 ))
         case .error:
             return .error(try readError())

@@ -79,6 +79,12 @@ struct PayloadEncoder {
                 body.append(varint: start.sequence)
             }
             body.append(bool: response.hasMore)
+            if let writable = response.writablePartitions {
+                body.append(varint: UInt64(writable.count) + 1)
+                for partition in writable { append(id: partition.rawValue) }
+            } else {
+                body.append(varint: 0)
+            }
             encode(response.batch)
         case .error(let error):
             encode(error)

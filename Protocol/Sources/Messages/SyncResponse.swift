@@ -20,11 +20,15 @@ public struct SyncResponse: Hashable, Sendable {
     public var batch: ChangeBatch
     /// Whether the server holds more changes the client lacks.
     public var hasMore: Bool
+    /// The partitions the client's token may push, sorted; `nil` when it may push every
+    /// partition (an office token). Clients keep changes of other partitions local
+    /// instead of having a whole push refused.
+    public var writablePartitions: [PartitionID]?
 
     /// A response from its parts.
     public init(
         server: ReplicaID, serverTime: UInt64, knowledge: Knowledge, accepted: MergeSummary,
-        quarantined: [StreamStart] = [], batch: ChangeBatch, hasMore: Bool
+        quarantined: [StreamStart] = [], batch: ChangeBatch, hasMore: Bool, writablePartitions: [PartitionID]? = nil
     ) {
         self.server = server
         self.serverTime = serverTime
@@ -33,5 +37,6 @@ public struct SyncResponse: Hashable, Sendable {
         self.quarantined = quarantined
         self.batch = batch
         self.hasMore = hasMore
+        self.writablePartitions = writablePartitions.map { Set($0).sorted() }
     }
 }

@@ -24,9 +24,3 @@ public enum SyncHTTP {
         }
     }
 }
-
-extension SyncResponse {
-    /// The partitions the client's token may push, `nil` for all. (Until the wire carries
-    /// the scope, every token is treated as able to push what it holds.)
-    public var writablePartitions: [PartitionID]? { nil }
-}

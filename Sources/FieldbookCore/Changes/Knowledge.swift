@@ -43,5 +43,7 @@ public struct Knowledge: Hashable, Sendable {
     }
 
     /// The total number of changes counted.
-    public var total: UInt64 { vectors.values.reduce(0) { $0 + $1.total } }
+    public var total: UInt64 {
+        vectors.values.reduce(0) { $0.addingReportingOverflow($1.total).overflow ? .max : $0 + $1.total }
+    }
 }

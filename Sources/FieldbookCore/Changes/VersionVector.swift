@@ -43,7 +43,7 @@ public struct VersionVector: Hashable, Sendable {
     }
 
     /// The total number of changes counted.
-    public var total: UInt64 { entries.values.reduce(0, +) }
+    public var total: UInt64 { entries.values.reduce(0) { $0.addingReportingOverflow($1).overflow ? .max : $0 + $1 } }
 
     /// The origins in a stable order.
     public var origins: [ReplicaID] { entries.keys.sorted() }

@@ -34,7 +34,7 @@ public struct HybridClock: Sendable, Equatable {
             last = HLC(milliseconds: physical)
         } else if last.counter < UInt16.max {
             last = HLC(rawValue: last.rawValue + 1)
-        } else {
+        } else if last.milliseconds < HLC.millisecondMask {
             last = HLC(milliseconds: last.milliseconds + 1)
         }
         return last
@@ -42,7 +42,13 @@ public struct HybridClock: Sendable, Equatable {
 
     /// Whether a remote reading is within the drift bound at physical time `now`.
     public func accepts(_ remote: HLC, now: UInt64) -> Bool {
-        remote.milliseconds <= now + maximumDrift
+        remote.milliseconds <= bound(now: now)
+    }
+
+    /// `now + maximumDrift`, saturating (a drift of `UInt64.max` means "no bound").
+    func bound(now: UInt64) -> UInt64 {
+        let (sum, overflow) = now.addingReportingOverflow(maximumDrift)
+        return overflow ? .max : sum
     }
 
     /// Takes in a remote reading so later local events sort after it.
@@ -59,7 +65,7 @@ public struct HybridClock: Sendable, Equatable {
     /// Takes in a reading that was accepted despite being ahead (the office released it),
     /// moving this clock no further than the drift bound.
     public mutating func observeClamped(_ remote: HLC, now: UInt64) {
-        let bound = HLC(milliseconds: now + maximumDrift)
+        let bound = HLC(milliseconds: min(bound(now: now), HLC.millisecondMask))
         let target = min(remote, bound)
         if target > last { last = target }
     }

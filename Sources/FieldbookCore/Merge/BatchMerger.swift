@@ -10,6 +10,11 @@ public enum BatchMerger {
         /// The replica that sent the batch. Its own changes are checked against the clock
         /// bound; changes it relays were vetted where they were first merged.
         public var sender: ReplicaID?
+        /// Check every change against the clock bound, not only the sender's own: for a
+        /// server taking pushes and a replica importing a bundle, whose senders may relay
+        /// changes nobody vetted. (A change released from quarantine reaches replicas
+        /// from the server, which does not re-check what it relays.)
+        public var checksEveryOrigin: Bool
         /// The receiver's physical time, Unix milliseconds.
         public var now: UInt64
         /// Merge changes beyond the clock bound as they are (the office releasing a
@@ -17,8 +22,9 @@ public enum BatchMerger {
         public var acceptSkewed: Bool
 
         /// A policy from its parts.
-        public init(sender: ReplicaID?, now: UInt64, acceptSkewed: Bool = false) {
+        public init(sender: ReplicaID?, now: UInt64, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false) {
             self.sender = sender
+            self.checksEveryOrigin = checksEveryOrigin
             self.now = now
             self.acceptSkewed = acceptSkewed
         }
@@ -76,7 +82,7 @@ public enum BatchMerger {
                 report.duplicates += 1
                 continue
             }
-            if quarantinedFrom[stream] != nil || isSkewed(change, clock: target.clock, policy: policy) {
+            if try quarantinedFrom[stream] != nil || isSkewed(change, target: target, policy: policy) {
                 // Later changes of a held-back stream wait too: vectors count only
                 // contiguous sequences, so nothing after the gap can be counted as held.
                 if quarantinedFrom[stream] == nil { quarantinedFrom[stream] = change.sequence }
@@ -130,8 +136,21 @@ public enum BatchMerger {
         }
     }
 
-    static func isSkewed(_ change: Change, clock: HybridClock, policy: Policy) -> Bool {
-        !policy.acceptSkewed && change.origin == policy.sender && !clock.accepts(change.stamp.time, now: policy.now)
+    /// Whether a change must wait in quarantine for its stamp being too far ahead.
+    ///
+    /// A change that overwrites the cell's current value and is stamped just after it is
+    /// exempt: that is how a replica with a correct clock edits a value that was released
+    /// from quarantine with a future stamp (the edit must sort after it to win).
+    static func isSkewed(_ change: Change, target: some MergeTarget, policy: Policy) throws -> Bool {
+        guard !policy.acceptSkewed, policy.checksEveryOrigin || change.origin == policy.sender,
+            !target.clock.accepts(change.stamp.time, now: policy.now)
+        else { return false }
+        if let previous = change.previous, change.stamp.time.rawValue == previous.time.rawValue &+ 1,
+            target.knows(change.cell), try target.currentVersion(of: change.cell)?.stamp == previous
+        {
+            return false
+        }
+        return true
     }
 
     /// Checks the batch against itself and the target's vectors; returns what the target

@@ -116,7 +116,7 @@ enum GoldenMessages {
                     StreamRange(stream: changes[0].stream, after: 3, through: 5),
                     StreamRange(stream: changes[2].stream, after: 40, through: 41),
                 ]),
-            hasMore: true)
+            hasMore: true, writablePartitions: [F.cohort(1), F.cohort(2)])
     }
 
     static let sequenceGapError = ErrorMessage(

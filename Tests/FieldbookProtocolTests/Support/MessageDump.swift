@@ -27,6 +27,9 @@ enum MessageDump {
             out.append("quarantined: \(response.quarantined.count)")
             out += response.quarantined.map { "  \(stream($0.stream)) from #\($0.sequence)" }
             out.append("hasMore: \(response.hasMore)")
+            out.append(
+                "writable: "
+                    + (response.writablePartitions.map { $0.map(\.rawValue.hex).joined(separator: ", ") } ?? "all"))
             out += batch(response.batch)
         case .error(let error):
             out += [

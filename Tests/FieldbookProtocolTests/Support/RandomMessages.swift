@@ -39,7 +39,8 @@ struct RandomMessages {
                         applied: uint32(), superseded: uint32(), duplicates: uint32(), conflicts: uint32(),
                         quarantined: uint32(), unknown: uint32()),
                     quarantined: list(upTo: 3) { StreamStart(stream: $0.stream(), sequence: $0.uint64()) },
-                    batch: batch(), hasMore: Bool.random(using: &random)))
+                    batch: batch(), hasMore: Bool.random(using: &random),
+                    writablePartitions: Bool.random(using: &random) ? nil : list(upTo: 3) { $0.stream().partition }))
         case 2:
             .error(
                 ErrorMessage(
