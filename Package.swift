@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "FieldbookServerTests",
             dependencies: [
-                "FieldbookServer", "FieldbookSync", "FieldbookTestSupport",
+                "FieldbookServer", "FieldbookSync", "FieldbookTestSupport", "fieldbook", "fieldbook-server",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
