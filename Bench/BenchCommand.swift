@@ -46,8 +46,10 @@ struct BenchCommand: AsyncParsableCommand {
                 .appendingPathComponent("fieldbook").path
             let smaller = try store.historyFile(changes: scale.mergeReplicas * scale.mergeChangesPerReplica / 4)
             results += try await sync.coldSync(
-                historyPaths: [("\(scale.mergeReplicas * scale.mergeChangesPerReplica / 4)", smaller),
-                    ("\(scale.mergeReplicas * scale.mergeChangesPerReplica)", history)],
+                historyPaths: [
+                    ("\(scale.mergeReplicas * scale.mergeChangesPerReplica / 4)", smaller),
+                    ("\(scale.mergeReplicas * scale.mergeChangesPerReplica)", history),
+                ],
                 client: client)
         }
         if selected.contains("P8") { results += try await sync.manyReplicas(count: scale.replicasAtOnce) }
@@ -64,7 +66,8 @@ struct BenchScale: Sendable {
     var replicasAtOnce: Int
 
     static let full = BenchScale(
-        singleWrites: 2_000, bulkWrites: 100_000, mergeReplicas: 100, mergeChangesPerReplica: 10_000, replicasAtOnce: 200)
+        singleWrites: 2_000, bulkWrites: 100_000, mergeReplicas: 100, mergeChangesPerReplica: 10_000,
+        replicasAtOnce: 200)
     static let quick = BenchScale(
         singleWrites: 200, bulkWrites: 10_000, mergeReplicas: 10, mergeChangesPerReplica: 2_000, replicasAtOnce: 20)
 }

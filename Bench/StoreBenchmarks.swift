@@ -108,8 +108,6 @@ struct StoreBenchmarks {
 
     // MARK: P2
 
-    /// Synthetic histories of `replicas` origins, each writing attendance cells of one
-    /// cohort in hybrid-time order, with some cells written by several origins.
     /// A server replica file holding about `changes` changes of synthetic history.
     func historyFile(changes: Int) throws -> String {
         let path = "\(folder)/history-\(changes).sqlite"
@@ -122,27 +120,41 @@ struct StoreBenchmarks {
         return path
     }
 
+    /// Synthetic histories of `replicas` origins, each marking attendance in its own
+    /// cohort's events in hybrid-time order: 80% new marks, 19% corrections of its own
+    /// earlier marks, 1% marks of cells another origin also writes (concurrent edits).
     func histories(replicas: Int? = nil) -> [ChangeBatch] {
         let replicas = replicas ?? scale.mergeReplicas
         let partition = PartitionID(.init(high: 2, low: 2))
         var random = SeededRandom(seed: 3)
-        let cellCount = replicas * scale.mergeChangesPerReplica / 2
-        let events = (0..<max(1, cellCount / 500)).map { _ in
+        let perReplica = scale.mergeChangesPerReplica
+        let participants = (0..<100).map { _ in RowID.make(milliseconds: 1_700_000_000_000, using: &random) }
+        let events = (0..<(replicas * perReplica / 100 + 1)).map { _ in
             RowID.make(milliseconds: 1_700_000_000_000, using: &random)
         }
-        let participants = (0..<500).map { _ in RowID.make(milliseconds: 1_700_000_000_000, using: &random) }
+        func key(_ cell: Int) -> RowKey { RowKey(events[cell / 100], participants[cell % 100]) }
         return (0..<replicas).map { index in
             let origin = ReplicaID.random(using: &random)
+            let base = index * perReplica
             var time = 1_700_000_000_000 as UInt64
+            var written = 0
             var changes: [Change] = []
-            changes.reserveCapacity(scale.mergeChangesPerReplica)
-            for sequence in 1...UInt64(scale.mergeChangesPerReplica) {
-                time += random.next() % 50
-                let cell = Int(random.next() % UInt64(cellCount))
+            changes.reserveCapacity(perReplica)
+            for sequence in 1...UInt64(perReplica) {
+                time += 1 + random.next() % 50
+                let roll = random.next() % 100
+                let cell: Int
+                if roll == 0 {
+                    cell = Int(random.next() % UInt64(replicas * perReplica))
+                } else if roll < 20 && written > 0 {
+                    cell = base + Int(random.next() % UInt64(written))
+                } else {
+                    cell = base + written
+                    written += 1
+                }
                 changes.append(
                     Change(
-                        partition: partition, table: "attendance",
-                        key: RowKey(events[cell / 500], participants[cell % 500]), column: "status",
+                        partition: partition, table: "attendance", key: key(cell), column: "status",
                         value: .text(Self.statuses[Int(random.next() % 4)]),
                         stamp: Stamp(time: HLC(milliseconds: time, counter: UInt16(index)), origin: origin),
                         sequence: sequence, previous: nil))

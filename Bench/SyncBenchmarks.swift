@@ -33,7 +33,8 @@ struct SyncBenchmarks {
                 index % 2 == 0 ? nil : Stamp(time: HLC(milliseconds: time - 86_400_000), origin: origin)
             changes.append(
                 Change(
-                    partition: partition, table: "attendance", key: RowKey(events[index / 100], participants[index % 100]),
+                    partition: partition, table: "attendance",
+                    key: RowKey(events[index / 100], participants[index % 100]),
                     column: "status", value: .text(StoreBenchmarks.statuses[Int(random.next() % 4)]),
                     stamp: Stamp(time: HLC(milliseconds: time), origin: origin), sequence: UInt64(index + 1),
                     previous: previous))
@@ -78,7 +79,8 @@ struct SyncBenchmarks {
         return [
             BenchResult(
                 id: "P4", what: "1-change round, \(history.winners + history.superseded)-change history vs empty",
-                figure: String(format: "%.2f ms", largeTime * 1000), baseline: String(format: "%.2f ms", emptyTime * 1000),
+                figure: String(format: "%.2f ms", largeTime * 1000),
+                baseline: String(format: "%.2f ms", emptyTime * 1000),
                 ratio: largeTime / emptyTime, goal: "≤ 1.2×")
         ]
     }
@@ -101,7 +103,8 @@ struct SyncBenchmarks {
                 sequence: sequence, previous: nil)
             let request = SyncRequest(
                 schemaVersion: 1, replica: client, clientTime: SystemWallClock().milliseconds(), knowledge: knowledge,
-                batch: ChangeBatch(changes: [change], ranges: [StreamRange(stream: stream, after: sequence - 1, through: sequence)]))
+                batch: ChangeBatch(
+                    changes: [change], ranges: [StreamRange(stream: stream, after: sequence - 1, through: sequence)]))
             let body = WireFormat.encode(.syncRequest(request))
             var status = 0
             let seconds = try await measureAsync { status = try await transport.post(body, token: server.token).status }
@@ -177,7 +180,8 @@ struct SyncBenchmarks {
                 for _ in 0..<20 {
                     try tx.set(
                         table: "attendance",
-                        key: RowKey(RowID.make(milliseconds: 1, using: &random), RowID.make(milliseconds: 1, using: &random)),
+                        key: RowKey(
+                            RowID.make(milliseconds: 1, using: &random), RowID.make(milliseconds: 1, using: &random)),
                         partition: PartitionID(cohort: cohort), values: ["status": .text("present")])
                 }
             }
@@ -207,7 +211,8 @@ struct SyncBenchmarks {
         let p50 = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
         return [
             BenchResult(
-                id: "P8", what: "\(count) replicas syncing at once: p99 round (\(sorted.count) rounds, \(errors) errors)",
+                id: "P8",
+                what: "\(count) replicas syncing at once: p99 round (\(sorted.count) rounds, \(errors) errors)",
                 figure: String(format: "%.0f ms", p99 * 1000), baseline: String(format: "p50 %.0f ms", p50 * 1000),
                 ratio: nil, goal: "0 errors; total \(total.components.seconds) s")
         ]

@@ -34,6 +34,15 @@ struct Catalog: Sendable {
         streamIDs[stream] = id
         streams[id] = stream
     }
+
+    /// Takes in the entries another session learned. Entries only ever come from
+    /// committed rows whose IDs are never reused, so a union is always right, whatever
+    /// order sessions finish in.
+    mutating func absorb(_ other: Catalog) {
+        for (id, replica) in other.replicas where replicas[id] == nil { add(replica: replica, id: id) }
+        for (id, partition) in other.partitions where partitions[id] == nil { add(partition: partition, id: id) }
+        for (id, stream) in other.streams where streams[id] == nil { add(stream: stream, id: id) }
+    }
 }
 
 /// The replicated columns this replica materializes, with their local IDs.
@@ -42,6 +51,14 @@ struct ColumnCatalog: Sendable {
         var id: Int64
         var table: TableSchema
         var column: ColumnSchema
+        var sql: ColumnSQL
+
+        init(id: Int64, table: TableSchema, column: ColumnSchema) {
+            self.id = id
+            self.table = table
+            self.column = column
+            self.sql = ColumnSQL(table: table, column: column)
+        }
     }
 
     private(set) var byName: [String: [String: Entry]] = [:]

@@ -90,7 +90,7 @@ public final class ReplicaStore: Sendable {
                 return result!
             }
         }
-        if let adopted { catalog.withLock { $0 = adopted } }
+        if let adopted { catalog.withLock { $0.absorb(adopted) } }
         return result
     }
 
@@ -98,14 +98,19 @@ public final class ReplicaStore: Sendable {
     func withReadSession<T>(_ body: (StoreSession) throws -> T) throws -> T {
         let now = options.wallClock.milliseconds()
         let snapshot = catalog.withLock { $0 }
-        return try StoreErrors.translate {
+        var learned: Catalog?
+        let result = try StoreErrors.translate {
             try database.read { db in
                 let session = StoreSession(
                     db: db, catalog: snapshot, clock: try self.loadClock(db), now: now, local: replicaID, schema: schema
                 )
+                defer { learned = session.catalog }
                 return try body(session)
             }
         }
+        // What a read learned comes from committed rows: keep it for the next session.
+        if let learned { catalog.withLock { $0.absorb(learned) } }
+        return result
     }
 
     func loadClock(_ db: Database) throws -> HybridClock {

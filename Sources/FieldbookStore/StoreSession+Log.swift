@@ -50,11 +50,7 @@ extension StoreSession: ChangeSource {
     func materialized(_ entry: ColumnCatalog.Entry, rowID: Int64, withValue: Bool) throws -> (
         key: RowKey, value: Value?
     ) {
-        let keys = entry.table.keyColumns.map(\.quotedIdentifier).joined(separator: ", ")
-        let statement = try db.cachedStatement(
-            sql:
-                "SELECT \(keys), \(entry.column.name.quotedIdentifier) FROM \(entry.table.name.quotedIdentifier) WHERE rowid = ?"
-        )
+        let statement = try db.cachedStatement(sql: entry.sql.read)
         guard let row = try Row.fetchOne(statement, arguments: [rowID]) else {
             throw FieldbookError(.corrupt, "replica file is damaged: log names a missing row of \(entry.table.name)")
         }

@@ -26,13 +26,7 @@ extension StoreSession: MergeTarget {
     func lookup(_ cell: CellAddress) throws -> CellLookup {
         if let lastLookup, lastLookup.cell == cell { return lastLookup }
         let entry = try entry(cell)
-        let statement = try db.cachedStatement(
-            sql: """
-                SELECT t.rowid, c.id, c.hlc, c.prev_hlc, c.prev_origin, t.\(entry.column.name.quotedIdentifier)
-                FROM \(entry.table.name.quotedIdentifier) AS t
-                LEFT JOIN fb_cells AS c ON c.id = t.\(StoreMigrations.versionColumn(entry.column.name).quotedIdentifier)
-                WHERE \(keyCondition(entry.table, alias: "t."))
-                """)
+        let statement = try db.cachedStatement(sql: entry.sql.lookup)
         var result = CellLookup(cell: cell)
         if let row = try Row.fetchOne(
             statement, arguments: StatementArguments(try keyArguments(cell.key, table: entry.table)))
@@ -54,21 +48,14 @@ extension StoreSession: MergeTarget {
     func install(_ change: Change, displacing displaced: CellVersion?) throws {
         var found = try lookup(change.cell)
         let entry = try entry(change.cell)
-        let table = entry.table.name.quotedIdentifier
-        let column = entry.column.name.quotedIdentifier
-        let version = StoreMigrations.versionColumn(entry.column.name).quotedIdentifier
         let newID = try logID(of: change)
         if let rowID = found.rowID {
-            try db.cachedStatement(sql: "UPDATE \(table) SET \(column) = ?, \(version) = ? WHERE rowid = ?")
-                .execute(arguments: [change.value.databaseValue, newID, rowID])
+            try db.cachedStatement(sql: entry.sql.update).execute(arguments: [change.value.databaseValue, newID, rowID])
         } else {
-            let keys = entry.table.keyColumns.map(\.quotedIdentifier).joined(separator: ", ")
-            let marks = Array(repeating: "?", count: entry.table.keyColumns.count + 2).joined(separator: ", ")
             var arguments = try keyArguments(change.key, table: entry.table)
             arguments.append(change.value.databaseValue)
             arguments.append(newID)
-            try db.cachedStatement(sql: "INSERT INTO \(table) (\(keys), \(column), \(version)) VALUES (\(marks))")
-                .execute(arguments: StatementArguments(arguments))
+            try db.cachedStatement(sql: entry.sql.insert).execute(arguments: StatementArguments(arguments))
             found.rowID = db.lastInsertedRowID
         }
         let previous = try previousColumns(change.previous)
