@@ -15,6 +15,14 @@ struct Catalog: Sendable {
     var streams: [Int64: StreamID] = [:]
     /// Known (materialized) columns, fixed once the store is open.
     var columns: ColumnCatalog
+    /// Entries added since this copy was taken, so the store can take in just those.
+    private(set) var journal: [Journaled] = []
+
+    enum Journaled: Sendable {
+        case replica(ReplicaID, Int64)
+        case partition(PartitionID, Int64)
+        case stream(StreamID, Int64)
+    }
 
     init(columns: ColumnCatalog) {
         self.columns = columns
@@ -23,29 +31,44 @@ struct Catalog: Sendable {
     mutating func add(replica: ReplicaID, id: Int64) {
         replicaIDs[replica] = id
         replicas[id] = replica
+        journal.append(.replica(replica, id))
     }
 
     mutating func add(partition: PartitionID, id: Int64) {
         partitionIDs[partition] = id
         partitions[id] = partition
+        journal.append(.partition(partition, id))
     }
 
     mutating func add(stream: StreamID, id: Int64) {
         streamIDs[stream] = id
         streams[id] = stream
+        journal.append(.stream(stream, id))
     }
 
-    /// Takes in the entries another session learned. Entries only ever come from
-    /// committed rows whose IDs are never reused, so a union is always right, whatever
-    /// order sessions finish in.
-    mutating func absorb(_ other: Catalog) {
-        for (id, replica) in other.replicas where replicas[id] == nil { add(replica: replica, id: id) }
-        for (id, partition) in other.partitions where partitions[id] == nil { add(partition: partition, id: id) }
-        for (id, stream) in other.streams where streams[id] == nil { add(stream: stream, id: id) }
+    /// A copy for a session, with an empty journal.
+    var snapshot: Catalog {
+        var copy = self
+        copy.journal = []
+        return copy
+    }
+
+    /// Takes in the entries a session learned. Entries only ever come from committed
+    /// rows whose IDs are never reused, so adding them is right whatever order sessions
+    /// finish in.
+    mutating func absorb(_ session: Catalog) {
+        for entry in session.journal {
+            switch entry {
+            case .replica(let replica, let id) where replicas[id] == nil: add(replica: replica, id: id)
+            case .partition(let partition, let id) where partitions[id] == nil: add(partition: partition, id: id)
+            case .stream(let stream, let id) where streams[id] == nil: add(stream: stream, id: id)
+            default: break
+            }
+        }
+        journal = []
     }
 }
 
-/// The replicated columns this replica materializes, with their local IDs.
 struct ColumnCatalog: Sendable {
     struct Entry: Sendable {
         var id: Int64

@@ -28,6 +28,14 @@ extension ReplicaStore {
             let held = try session.heldSequence(ref: ref)
             guard start <= held else { return 0 }
             session.clock.reset(now: session.now)
+            // The persisted readings must come back down too, or the next session would
+            // resume from the wrong time.
+            try db.execute(
+                sql: "UPDATE fb_streams SET clock = min(clock, ?) WHERE origin = ?",
+                arguments: [session.clock.last.databaseInteger, try session.replicaRef(replicaID)])
+            try db.execute(
+                sql: "UPDATE fb_meta SET value = min(value, ?) WHERE key = 'clock'",
+                arguments: [session.clock.last.databaseInteger])
             let low = LogID.make(stream: ref, sequence: start)
             let high = LogID.make(stream: ref, sequence: held)
 

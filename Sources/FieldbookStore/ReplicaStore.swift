@@ -73,7 +73,7 @@ public final class ReplicaStore: Sendable {
     /// returns, and adopts the session's catalog after the commit.
     func withSession<T>(_ body: (StoreSession) throws -> T) throws -> T {
         let now = options.wallClock.milliseconds()
-        let snapshot = catalog.withLock { $0 }
+        let snapshot = catalog.withLock { $0.snapshot }
         var adopted: Catalog?
         let result = try StoreErrors.translate {
             try database.writeWithoutTransaction { db in
@@ -97,7 +97,7 @@ public final class ReplicaStore: Sendable {
     /// Runs `body` in a read transaction (a consistent snapshot).
     func withReadSession<T>(_ body: (StoreSession) throws -> T) throws -> T {
         let now = options.wallClock.milliseconds()
-        let snapshot = catalog.withLock { $0 }
+        let snapshot = catalog.withLock { $0.snapshot }
         var learned: Catalog?
         let result = try StoreErrors.translate {
             try database.read { db in
@@ -114,7 +114,14 @@ public final class ReplicaStore: Sendable {
     }
 
     func loadClock(_ db: Database) throws -> HybridClock {
-        let last = try Int64.fetchOne(db, sql: "SELECT value FROM fb_meta WHERE key = 'clock'") ?? 0
+        let last =
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT max(coalesce((SELECT value FROM fb_meta WHERE key = 'clock'), 0),
+                               coalesce((SELECT max(s.clock) FROM fb_streams s JOIN fb_replicas r ON r.id = s.origin
+                                         WHERE r.replica = ?), 0))
+                    """, arguments: [replicaID.rawValue.data]) ?? 0
         return HybridClock(last: HLC(databaseInteger: last), maximumDrift: options.maximumDrift)
     }
 
@@ -183,9 +190,7 @@ public final class ReplicaStore: Sendable {
 
     /// The current hybrid clock reading.
     public func clockReading() throws -> HLC {
-        try read { db in
-            try HLC(databaseInteger: Int64.fetchOne(db, sql: "SELECT value FROM fb_meta WHERE key = 'clock'") ?? 0)
-        }
+        try read { db in try loadClock(db).last }
     }
 
     // MARK: Settings

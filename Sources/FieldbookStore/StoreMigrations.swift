@@ -18,13 +18,16 @@ enum StoreMigrations {
                     CREATE TABLE fb_partitions (id INTEGER PRIMARY KEY, partition BLOB NOT NULL UNIQUE);
                     -- One row per (partition, origin) log stream. held: the version vector
                     -- entry. exported: highest sequence of our own stream written to a bundle.
+                    -- clock: on our own streams, the hybrid clock as of the last write.
                     CREATE TABLE fb_streams (
                         id INTEGER PRIMARY KEY,
                         partition INTEGER NOT NULL,
                         origin INTEGER NOT NULL,
                         held INTEGER NOT NULL DEFAULT 0,
                         exported INTEGER NOT NULL DEFAULT 0,
+                        clock INTEGER NOT NULL DEFAULT 0,
                         UNIQUE (partition, origin));
+                    CREATE INDEX fb_streams_by_origin ON fb_streams (origin);
                     CREATE TABLE fb_columns (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, col TEXT NOT NULL, UNIQUE (tbl, col));
                     -- The winning version of every cell. id packs (stream, sequence) of the
                     -- change that wrote it; the value itself lives in the materialized row,

@@ -28,18 +28,24 @@ extension StoreSession: ChangeSource {
                 ORDER BY id LIMIT ?3
                 """)
         var changes: [Change] = []
-        let rows = try Row.fetchCursor(statement, arguments: [low, high, limit])
-        while let row = try rows.next() {
-            guard let entry = catalog.columns.byID[row[1]] else {
-                throw FieldbookError(.corrupt, "replica file is damaged: unknown column #\(row[1] as Int64)")
+        var rows = RawStatement(statement)
+        defer { rows.reset() }
+        rows.bind(low)
+        rows.bind(high)
+        rows.bind(Int64(limit))
+        while try rows.step() {
+            guard let entry = catalog.columns.byID[rows.int64(1)] else {
+                throw FieldbookError(.corrupt, "replica file is damaged: unknown column #\(rows.int64(1))")
             }
-            let stored = try materialized(entry, rowID: row[2], withValue: row[7] as Int64 == 0)
+            let isWinner = rows.int64(7) == 0
+            let stored = try materialized(entry, rowID: rows.int64(2), withValue: isWinner)
             changes.append(
                 Change(
                     partition: stream.partition, table: entry.table.name, key: stored.key, column: entry.column.name,
-                    value: stored.value ?? Value(row[6] as DatabaseValue),
-                    stamp: Stamp(time: HLC(databaseInteger: row[3]), origin: stream.origin),
-                    sequence: LogID.sequence(row[0]), previous: try previousStamp(time: row[4], origin: row[5])))
+                    value: stored.value ?? rows.value(6),
+                    stamp: Stamp(time: HLC(databaseInteger: rows.int64(3)), origin: stream.origin),
+                    sequence: LogID.sequence(rows.int64(0)),
+                    previous: try previousStamp(time: rows.optionalInt64(4), origin: rows.optionalInt64(5))))
         }
         let pending = try pendingChanges(in: stream, low: low, high: high, limit: limit)
         guard !pending.isEmpty else { return changes }
@@ -50,12 +56,18 @@ extension StoreSession: ChangeSource {
     func materialized(_ entry: ColumnCatalog.Entry, rowID: Int64, withValue: Bool) throws -> (
         key: RowKey, value: Value?
     ) {
-        let statement = try db.cachedStatement(sql: entry.sql.read)
-        guard let row = try Row.fetchOne(statement, arguments: [rowID]) else {
+        var row = RawStatement(try statements(entry).read)
+        row.bind(rowID)
+        defer { row.reset() }
+        guard try row.step() else {
             throw FieldbookError(.corrupt, "replica file is damaged: log names a missing row of \(entry.table.name)")
         }
-        let key = try rowKey(row, table: entry.table, offset: 0)
-        return (key, withValue ? Value(row[entry.table.keyColumns.count] as DatabaseValue) : nil)
+        guard let first = row.id(0), entry.table.keyColumns.count == 1 || row.id(1) != nil else {
+            throw FieldbookError(.corrupt, "replica file is damaged: bad key in \(entry.table.name)")
+        }
+        let keyCount = Int32(entry.table.keyColumns.count)
+        let key = keyCount == 2 ? RowKey(RowID(first), RowID(row.id(1)!)) : RowKey(RowID(first))
+        return (key, withValue ? row.value(keyCount) : nil)
     }
 
     /// Held changes of tables or columns this schema does not know.

@@ -26,19 +26,25 @@ extension StoreSession: MergeTarget {
     func lookup(_ cell: CellAddress) throws -> CellLookup {
         if let lastLookup, lastLookup.cell == cell { return lastLookup }
         let entry = try entry(cell)
-        let statement = try db.cachedStatement(sql: entry.sql.lookup)
+        guard cell.key.count == entry.table.keyColumns.count else {
+            throw FieldbookError(
+                .corrupt,
+                "row key of \(entry.table.name) has \(cell.key.count) parts, expected \(entry.table.keyColumns.count)")
+        }
+        var statement = RawStatement(try statements(entry).lookup)
+        statement.bind(cell.key)
         var result = CellLookup(cell: cell)
-        if let row = try Row.fetchOne(
-            statement, arguments: StatementArguments(try keyArguments(cell.key, table: entry.table)))
-        {
-            result.rowID = row[0]
-            if let logID = row[1] as Int64? {
+        defer { statement.reset() }
+        if try statement.step() {
+            result.rowID = statement.int64(0)
+            if let logID = statement.optionalInt64(1) {
                 result.logID = logID
-                let origin = try stream(ref: LogID.stream(logID)).origin
                 result.version = CellVersion(
-                    stamp: Stamp(time: HLC(databaseInteger: row[2]), origin: origin),
-                    previous: try previousStamp(time: row[3], origin: row[4]),
-                    value: Value(row[5] as DatabaseValue))
+                    stamp: Stamp(
+                        time: HLC(databaseInteger: statement.int64(2)),
+                        origin: try stream(ref: LogID.stream(logID)).origin),
+                    previous: try previousStamp(time: statement.optionalInt64(3), origin: statement.optionalInt64(4)),
+                    value: statement.value(5))
             }
         }
         lastLookup = result
@@ -50,27 +56,41 @@ extension StoreSession: MergeTarget {
         let entry = try entry(change.cell)
         let newID = try logID(of: change)
         if let rowID = found.rowID {
-            try db.cachedStatement(sql: entry.sql.update).execute(arguments: [change.value.databaseValue, newID, rowID])
+            var update = RawStatement(try statements(entry).update)
+            update.bind(change.value)
+            update.bind(newID)
+            update.bind(rowID)
+            try update.run()
         } else {
-            var arguments = try keyArguments(change.key, table: entry.table)
-            arguments.append(change.value.databaseValue)
-            arguments.append(newID)
-            try db.cachedStatement(sql: entry.sql.insert).execute(arguments: StatementArguments(arguments))
+            var insert = RawStatement(try statements(entry).insert)
+            insert.bind(change.key)
+            insert.bind(change.value)
+            insert.bind(newID)
+            try insert.run()
             found.rowID = db.lastInsertedRowID
         }
         let previous = try previousColumns(change.previous)
         if let oldID = found.logID, let displaced {
-            try insertHistory(
-                id: oldID, column: entry.id, rowID: found.rowID!, version: displaced)
-            try db.cachedStatement(
-                sql: "UPDATE fb_cells SET id = ?, hlc = ?, prev_hlc = ?, prev_origin = ? WHERE id = ?"
-            ).execute(arguments: [newID, change.stamp.time.databaseInteger, previous.time, previous.origin, oldID])
+            try insertHistory(id: oldID, column: entry.id, rowID: found.rowID!, version: displaced)
+            var update = RawStatement(
+                try fixedStatement("UPDATE fb_cells SET id = ?, hlc = ?, prev_hlc = ?, prev_origin = ? WHERE id = ?"))
+            update.bind(newID)
+            update.bind(change.stamp.time.databaseInteger)
+            update.bind(previous.time)
+            update.bind(previous.origin)
+            update.bind(oldID)
+            try update.run()
         } else {
-            try db.cachedStatement(
-                sql: "INSERT INTO fb_cells (id, col, rid, hlc, prev_hlc, prev_origin) VALUES (?, ?, ?, ?, ?, ?)"
-            ).execute(arguments: [
-                newID, entry.id, found.rowID!, change.stamp.time.databaseInteger, previous.time, previous.origin,
-            ])
+            var insert = RawStatement(
+                try fixedStatement(
+                    "INSERT INTO fb_cells (id, col, rid, hlc, prev_hlc, prev_origin) VALUES (?, ?, ?, ?, ?, ?)"))
+            insert.bind(newID)
+            insert.bind(entry.id)
+            insert.bind(found.rowID!)
+            insert.bind(change.stamp.time.databaseInteger)
+            insert.bind(previous.time)
+            insert.bind(previous.origin)
+            try insert.run()
         }
         found.logID = newID
         found.version = change.version
@@ -88,15 +108,21 @@ extension StoreSession: MergeTarget {
 
     func insertHistory(id: Int64, column: Int64, rowID: Int64, version: CellVersion) throws {
         let previous = try previousColumns(version.previous)
-        try db.cachedStatement(
-            sql: """
+        var insert = RawStatement(
+            try fixedStatement(
+                """
                 INSERT OR IGNORE INTO fb_history (id, col, rid, hlc, prev_hlc, prev_origin, value, superseded)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            id, column, rowID, version.stamp.time.databaseInteger, previous.time, previous.origin,
-            version.value.databaseValue, Int64(now),
-        ])
+                """))
+        insert.bind(id)
+        insert.bind(column)
+        insert.bind(rowID)
+        insert.bind(version.stamp.time.databaseInteger)
+        insert.bind(previous.time)
+        insert.bind(previous.origin)
+        insert.bind(version.value)
+        insert.bind(Int64(now))
+        try insert.run()
     }
 
     func holdUnknown(_ change: Change) throws {

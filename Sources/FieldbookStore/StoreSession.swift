@@ -12,6 +12,8 @@ final class StoreSession {
     let db: Database
     var catalog: Catalog
     var clock: HybridClock
+    /// The clock as the transaction found it.
+    let loadedClock: HLC
     /// Physical time at the start of the transaction, Unix milliseconds.
     let now: UInt64
     let local: ReplicaID
@@ -25,6 +27,16 @@ final class StoreSession {
     var ledgerHasOpenEntries: Bool?
     /// The last cell looked up, so that install/retire after a lookup need no new query.
     var lastLookup: CellLookup?
+    /// Prepared statements of each column and fixed statements, found once per session.
+    var columnStatements: [Int64: ColumnStatements] = [:]
+    var fixedStatements: [String: Statement] = [:]
+
+    struct ColumnStatements {
+        var lookup: Statement
+        var update: Statement
+        var insert: Statement
+        var read: Statement
+    }
 
     struct CellLookup {
         var cell: CellAddress
@@ -37,21 +49,56 @@ final class StoreSession {
         self.db = db
         self.catalog = catalog
         self.clock = clock
+        self.loadedClock = clock.last
         self.now = now
         self.local = local
         self.schema = schema
     }
 
     /// Writes back vector entries and the clock. Call once, before commit.
+    ///
+    /// The clock is kept on the rows of this replica's own streams, which a local write
+    /// updates anyway (one page fewer per write than a separate row); a merge that wrote
+    /// none of our streams keeps it in `fb_meta`.
     func finish() throws {
-        let update = try db.cachedStatement(sql: "UPDATE fb_streams SET held = ? WHERE id = ?")
+        let clockValue = clock.last.databaseInteger
+        var clockKept = clock.last == loadedClock
         for stream in dirtyHeld.sorted() {
-            try update.execute(arguments: [Int64(held[stream] ?? 0), stream])
+            var update = RawStatement(
+                try fixedStatement("UPDATE fb_streams SET held = ?, clock = max(clock, ?) WHERE id = ?"))
+            update.bind(Int64(held[stream] ?? 0))
+            let isLocal = catalog.streams[stream]?.origin == local
+            update.bind(isLocal ? clockValue : 0)
+            update.bind(stream)
+            try update.run()
+            clockKept = clockKept || isLocal
         }
         dirtyHeld.removeAll()
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO fb_meta (key, value) VALUES ('clock', ?)",
-            arguments: [clock.last.databaseInteger])
+        if !clockKept {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO fb_meta (key, value) VALUES ('clock', ?)", arguments: [clockValue])
+        }
+    }
+
+    // MARK: Statements
+
+    /// The prepared statements of a column, from GRDB's cache the first time in a session.
+    func statements(_ entry: ColumnCatalog.Entry) throws -> ColumnStatements {
+        if let statements = columnStatements[entry.id] { return statements }
+        let statements = ColumnStatements(
+            lookup: try db.cachedStatement(sql: entry.sql.lookup),
+            update: try db.cachedStatement(sql: entry.sql.update),
+            insert: try db.cachedStatement(sql: entry.sql.insert), read: try db.cachedStatement(sql: entry.sql.read))
+        columnStatements[entry.id] = statements
+        return statements
+    }
+
+    /// A prepared statement of fixed SQL, found once per session.
+    func fixedStatement(_ sql: String) throws -> Statement {
+        if let statement = fixedStatements[sql] { return statement }
+        let statement = try db.cachedStatement(sql: sql)
+        fixedStatements[sql] = statement
+        return statement
     }
 
     // MARK: Local IDs
