@@ -173,4 +173,28 @@ struct BatchAssemblerTests {
         #expect(sequences == Array(source.log[stream]!.keys).sorted())
         #expect(peer.held[stream] == UInt64(count))
     }
+
+    /// Promise 4: a round costs what it sends. With many streams and a small budget, the
+    /// assembler must not read hundreds of changes per stream to send a handful.
+    @Test func aSmallRoundReadsLittleMoreThanItSends() throws {
+        let source = MemoryReplica(M.a)
+        let origins = (1...20).map { ReplicaID(Bytes16(high: 0xF0 + UInt64($0), low: 0)) }
+        for (index, origin) in origins.enumerated() {
+            let stream = StreamID(partition: .shared, origin: origin)
+            for sequence in 1...600 {
+                source.log[stream, default: [:]][UInt64(sequence)] = M.change(
+                    M.cell(UInt64(sequence % 40)), .integer(Int64(sequence)),
+                    at: M.stamp(Self.now + UInt64(sequence), origin, counter: UInt16(index)), sequence: UInt64(sequence)
+                )
+            }
+            source.held[stream] = 600
+        }
+        let assembly = try BatchAssembler.assemble(
+            from: source, local: try source.knowledge(), peer: Knowledge(), byteBudget: 300)
+        let sent = assembly.batch.changes.count
+        #expect(sent < 20)
+        // At most what the budget could hold (every change counts at least 25 bytes), per stream.
+        let bound = origins.count * (300 / 25 + 1)
+        #expect(source.changesRead <= bound, "read \(source.changesRead) changes from the log to send \(sent)")
+    }
 }

@@ -165,6 +165,20 @@ struct BatchMergerTests {
         }
     }
 
+    @Test func concurrentWritesToTheLedgerItselfAreNotRecordedAsConflicts() throws {
+        // Two replicas resolved the same entry while apart: they disagree on when.
+        let cell = M.cell(1, ConflictEntry.Column.resolvedTime, table: ConflictEntry.table)
+        let first = M.change(cell, .integer(10), at: M.stamp(Self.now - 10, M.a), sequence: 1)
+        let second = M.change(cell, .integer(20), at: M.stamp(Self.now - 5, M.c), sequence: 1)
+        let target = MemoryReplica(M.b)
+        _ = try BatchMerger.merge(M.batch([first], after: 0), into: target, policy: Self.policy)
+        let report = try BatchMerger.merge(M.batch([second], after: 0), into: target, policy: Self.policy)
+        #expect(report.applied == 1)
+        #expect(report.conflicts == 0)
+        #expect(target.conflicts.isEmpty)
+        #expect(target.winners[cell]?.value == .integer(20), "last writer wins")
+    }
+
     @Test func knowingOverwriteIsNoConflict() throws {
         let first = M.change(M.cell(), .text("present"), at: M.stamp(Self.now - 10, M.a), sequence: 1)
         let second = M.change(

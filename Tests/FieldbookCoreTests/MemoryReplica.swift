@@ -20,6 +20,8 @@ final class MemoryReplica: MergeTarget, ChangeSource {
     var conflicts: [(cell: CellAddress, partition: PartitionID, loser: CellVersion)] = []
     /// Mutating calls made by a merge.
     var mutations = 0
+    /// Changes handed out by ``changes(in:after:limit:)``: the cost of assembling batches.
+    var changesRead = 0
 
     init(_ id: ReplicaID, clock: HybridClock = HybridClock(), known: Set<String>? = nil) {
         self.id = id
@@ -88,6 +90,7 @@ final class MemoryReplica: MergeTarget, ChangeSource {
             if let change = entries[sequence] { result.append(change) }
             sequence += 1
         }
+        changesRead += result.count
         return result
     }
 

@@ -45,6 +45,31 @@ public enum Exchange {
         throw ExchangeError(message: "stores did not quiesce in \(maximumRounds) rounds")
     }
 
+    /// Syncs every store through one hub, as clients sync through a server: each round,
+    /// the hub pulls from every other store, then every other store pulls from the hub,
+    /// until a round moves nothing and all knowledge is equal.
+    ///
+    /// - Returns: the number of rounds it took.
+    @discardableResult
+    public static func untilQuiescent(
+        _ stores: [ReplicaStore], hub: Int, byteBudget: Int = .max, maximumRounds: Int = 20
+    ) throws -> Int {
+        let center = stores[hub]
+        let spokes = stores.indices.filter { $0 != hub }.map { stores[$0] }
+        for round in 1...maximumRounds {
+            var moved = 0
+            for spoke in spokes {
+                moved += try pull(into: center, from: spoke, byteBudget: byteBudget).report.received
+            }
+            for spoke in spokes {
+                moved += try pull(into: spoke, from: center, byteBudget: byteBudget).report.received
+            }
+            let knowledge = try stores.map { try $0.knowledge() }
+            if moved == 0 && Set(knowledge).count == 1 { return round }
+        }
+        throw ExchangeError(message: "stores did not quiesce through the hub in \(maximumRounds) rounds")
+    }
+
     /// A failure to converge.
     public struct ExchangeError: Error, CustomStringConvertible {
         public var message: String

@@ -57,7 +57,7 @@ public struct NPQWorkload {
             let value =
                 column == "school"
                 ? Self.schools.randomElement(using: &random)! : Self.names.randomElement(using: &random)!
-            try fieldbook.store.write { tx in
+            _ = try fieldbook.store.write { tx in
                 try tx.set(
                     table: NPQSchema.Table.participants, key: RowKey(participant.id),
                     partition: PartitionID(cohort: participant.cohortID), columns: [(column, .text(value))])
@@ -75,11 +75,11 @@ public struct NPQWorkload {
         case 72..<84:
             guard let note = try fieldbook.notes().randomElement(using: &random) else { return "no note" }
             let body = Self.bodies.randomElement(using: &random)! + " (edited)"
-            try fieldbook.editNote(note.id.description, text: body)
+            _ = try fieldbook.editNote(note.id.description, text: body)
             return "edit note \(note.id.short)"
         case 84..<89:
             guard let note = try fieldbook.notes().randomElement(using: &random) else { return "no note" }
-            try fieldbook.deleteNote(note.id.description)
+            _ = try fieldbook.deleteNote(note.id.description)
             return "delete note \(note.id.short)"
         case 89..<93:
             let marks = try fieldbook.store.read { db in
@@ -91,7 +91,7 @@ public struct NPQWorkload {
                     PartitionID(cohort: $0.cohortID)
                 })
             else { return "no mark" }
-            try fieldbook.store.write { tx in
+            _ = try fieldbook.store.write { tx in
                 try tx.delete(table: NPQSchema.Table.attendance, key: RowKey(event, participant), partition: partition)
             }
             return "withdraw mark \(event.short) \(participant.short)"
@@ -99,7 +99,7 @@ public struct NPQWorkload {
             let open = try fieldbook.conflicts()
             guard let conflict = open.randomElement(using: &random) else { return "no conflict" }
             let keep = random.next() % 2 == 0 ? "winner" : "loser"
-            try fieldbook.resolveConflict(conflict.id.description, keep: keep)
+            _ = try fieldbook.resolveConflict(conflict.id.description, keep: keep)
             return "resolve \(conflict.id.short) keep \(keep)"
         }
     }
