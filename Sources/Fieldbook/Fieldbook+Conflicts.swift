@@ -6,13 +6,27 @@ import GRDB
 extension Fieldbook {
     static let conflictResolver = IDResolver(table: ConflictEntry.table, noun: "conflict", listCommand: "conflicts")
 
+    /// Ledger rows whose describing cells have all arrived.
+    ///
+    /// A ledger entry is six cells, and a bounded sync batch (or a batch delivered out of
+    /// causal order) can bring some of them before the rest; until the next sync such a
+    /// row has no cell key or column and cannot be shown or resolved. The detecting
+    /// replica writes the six cells in one transaction with consecutive sequence numbers,
+    /// `loser_value` before `loser_time` and `loser_origin`, and streams are merged
+    /// contiguously, so once those two are present the losing value is there too.
+    static let completeEntry = """
+        cell_table IS NOT NULL AND cell_key IS NOT NULL AND cell_column IS NOT NULL
+        AND loser_time IS NOT NULL AND loser_origin IS NOT NULL
+        """
+
     /// The conflict ledger, open entries first, each cell's entries together.
     public func conflicts(includeResolved: Bool = false) throws -> [Conflict] {
         let rows = try store.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM conflicts WHERE deleted = 0 \(includeResolved ? "" : "AND resolved_time IS NULL")
+                    SELECT * FROM conflicts WHERE deleted = 0 AND \(Self.completeEntry)
+                    \(includeResolved ? "" : "AND resolved_time IS NULL")
                     ORDER BY resolved_time IS NOT NULL, cell_table, cell_key, cell_column, loser_time, id
                     """)
         }
@@ -56,7 +70,7 @@ extension Fieldbook {
     /// - Parameter keep: a value ID from the listing, or `winner` / `loser`.
     public func resolveConflict(_ reference: String, keep: String) throws -> Conflict {
         let entry = try store.read { db -> Row in
-            let id = try Self.conflictResolver.resolve(reference, in: db)
+            let id = try Self.conflictResolver.resolve(reference, in: db, filter: Self.completeEntry)
             return try Row.fetchOne(db, sql: "SELECT * FROM conflicts WHERE id = ?", arguments: [id.rawValue.data])!
         }
         let conflict = try conflict(entry)

@@ -37,8 +37,13 @@ extension Fieldbook {
             ].map { table in
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE deleted = 0") ?? 0
             } + [
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE deleted = 0 AND resolved_time IS NULL")
-                    ?? 0
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM conflicts
+                        WHERE deleted = 0 AND resolved_time IS NULL AND \(Self.completeEntry)
+                        """
+                ) ?? 0
             ]
         }
         let log = try store.logCounts()

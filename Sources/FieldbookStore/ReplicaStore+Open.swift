@@ -64,6 +64,7 @@ extension ReplicaStore {
             throw FieldbookError(
                 .notAReplica, "\(path) is a folder, not a Fieldbook replica; pass the replica file with --db")
         }
+        try probeReplica(path: path)
         let database = try connect(path: path, options: options)
         let (replicaID, catalog, upgraded) = try StoreErrors.translate(path: path) {
             try database.read { db in
@@ -107,6 +108,26 @@ extension ReplicaStore {
             replicaID: replicaID, schema: schema, path: path, database: database, options: options, catalog: catalog)
         if upgraded { try store.materializePending() }
         return store
+    }
+
+    /// Refuses a file that is not a Fieldbook replica through a read-only connection,
+    /// before ``connect(path:options:)`` switches the file to WAL: that switch is written
+    /// to the file, and must never happen to someone else's SQLite database.
+    static func probeReplica(path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        try StoreErrors.translate(path: path) {
+            let probe = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? probe.close() }
+            let isReplica = try probe.read { db in
+                try db.tableExists("fb_meta")
+                    && (try String.fetchOne(db, sql: "SELECT value FROM fb_meta WHERE key = 'format'"))
+                        == StoreMigrations.format
+            }
+            guard isReplica else {
+                throw FieldbookError(.notAReplica, "\(path) is not a Fieldbook replica; check --db")
+            }
+        }
     }
 
     /// Opens a GRDB connection with the replica's settings: WAL, full fsync on commit.

@@ -93,7 +93,7 @@ enum StoreMigrations {
             let name = table.name.quotedIdentifier
             if try !db.tableExists(table.name) {
                 let keys = table.keyColumns.map { "\($0.quotedIdentifier) BLOB NOT NULL" }
-                let columns = table.columns.map { "\($0.name.quotedIdentifier) \($0.kind.rawValue)" }
+                let columns = table.columns.map { "\($0.name.quotedIdentifier) \(declaredType($0.kind))" }
                 let deleted = "\(Change.deletedColumn.quotedIdentifier) INTEGER NOT NULL DEFAULT 0"
                 let versions = table.allColumns.map { "\(versionColumn($0.name).quotedIdentifier) INTEGER" }
                 let primaryKey = "PRIMARY KEY (\(table.keyColumns.map(\.quotedIdentifier).joined(separator: ", ")))"
@@ -104,8 +104,8 @@ enum StoreMigrations {
             } else {
                 let existing = Set(try db.columns(in: table.name).map(\.name))
                 for column in table.columns where !existing.contains(column.name) {
-                    try db.execute(
-                        sql: "ALTER TABLE \(name) ADD COLUMN \(column.name.quotedIdentifier) \(column.kind.rawValue)")
+                    let declaration = "\(column.name.quotedIdentifier) \(declaredType(column.kind))"
+                    try db.execute(sql: "ALTER TABLE \(name) ADD COLUMN \(declaration)")
                 }
                 for column in table.allColumns where !existing.contains(versionColumn(column.name)) {
                     try db.execute(
@@ -131,6 +131,16 @@ enum StoreMigrations {
     /// of the change that wrote the current value. Readers can ignore every `…__v` column.
     static func versionColumn(_ column: String) -> String {
         column + "__v"
+    }
+
+    /// The SQL type a materialized column is declared with.
+    ///
+    /// `.any` is declared with no type: in an ordinary (not STRICT) table SQLite gives a
+    /// declared type `ANY` NUMERIC affinity, which stores the text `007` as the integer 7
+    /// and `1e3` as the real 1000.0. A column with no declared type keeps every value
+    /// exactly as written, which the conflict ledger's losing values need.
+    static func declaredType(_ kind: ColumnSchema.Kind) -> String {
+        kind == .any ? "" : kind.rawValue
     }
 
     /// The column catalog of `schema` as registered in the file.

@@ -58,6 +58,9 @@ public struct Change: Hashable, Sendable, CustomStringConvertible {
     /// before compression (7 after).
     public var approximateSize: Int { 6 + value.approximateSize }
 
+    /// The smallest ``approximateSize`` a change can have (a NULL value).
+    public static let minimumApproximateSize = 7
+
     public var description: String {
         "\(table).\(column)[\(key)]=\(value) \(stamp) #\(sequence) prev=\(previous.map(String.init(describing:)) ?? "-")"
     }

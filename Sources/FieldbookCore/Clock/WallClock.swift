@@ -46,24 +46,43 @@ public struct OffsetWallClock: WallClock {
 
 /// A clock moved by hand: simulations and tests set and advance it, so time-dependent
 /// behaviour (drift, jumps, quarantine) replays exactly from a seed.
+///
+/// ```swift
+/// let clock = ManualWallClock(1_709_341_200_000)
+/// clock.advance(by: 60_000)
+/// ```
 public final class ManualWallClock: WallClock {
     private let now: Mutex<UInt64>
 
-    /// A clock reading `milliseconds`.
-    public init(milliseconds: UInt64) {
+    /// 2024-03-02T01:00:00Z, a Saturday morning session in Shanghai.
+    public static let defaultStart: UInt64 = 1_709_341_200_000
+
+    /// A clock reading `milliseconds` until it is moved.
+    public init(_ milliseconds: UInt64 = ManualWallClock.defaultStart) {
         self.now = Mutex(milliseconds)
+    }
+
+    /// A clock reading `milliseconds` until it is moved.
+    public convenience init(milliseconds: UInt64) {
+        self.init(milliseconds)
     }
 
     public func milliseconds() -> UInt64 {
         now.withLock { $0 }
     }
 
-    /// Moves the clock forward (or back, with a negative step).
+    /// Moves the clock forward.
+    public func advance(by milliseconds: UInt64) {
+        now.withLock { $0 += milliseconds }
+    }
+
+    /// Moves the clock forward, or back with a negative step (a clock being corrected).
+    @_disfavoredOverload
     public func advance(by milliseconds: Int64) {
         now.withLock { $0 = UInt64(max(0, Int64($0) + milliseconds)) }
     }
 
-    /// Sets the reading.
+    /// Sets the reading (backwards too: a laptop whose clock was reset).
     public func set(_ milliseconds: UInt64) {
         now.withLock { $0 = milliseconds }
     }

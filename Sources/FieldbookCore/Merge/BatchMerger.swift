@@ -114,22 +114,29 @@ public enum BatchMerger {
 
     /// Merges one change of a known cell, outside any batch bookkeeping (vectors are
     /// not touched): used to materialize changes that waited for a schema upgrade.
+    ///
+    /// Cells of the conflict ledger itself never go to the ledger. Every detector writes
+    /// the same description of an entry, so the only concurrent ledger writes are two
+    /// replicas resolving one entry at once, which disagree only on who resolved it and
+    /// when: bookkeeping that last-writer-wins settles, not data for the office to
+    /// review. Recording it would open an entry about an entry that no write can close.
     public static func merge(_ change: Change, into target: some MergeTarget, report: inout Report) throws {
         let current = try target.currentVersion(of: change.cell)
+        let reviewable = change.table != ConflictEntry.table
         switch CellMerge.resolve(current: current, incoming: change.version) {
         case .duplicate:
             report.duplicates += 1
         case .incomingWins(let displacedConcurrent):
             try target.install(change, displacing: current)
             report.applied += 1
-            if displacedConcurrent, let current {
+            if displacedConcurrent, reviewable, let current {
                 try target.recordConflict(change.cell, partition: change.partition, loser: current)
                 report.conflicts += 1
             }
         case .currentWins(let incomingConcurrent):
             try target.retire(change)
             report.superseded += 1
-            if incomingConcurrent {
+            if incomingConcurrent, reviewable {
                 try target.recordConflict(change.cell, partition: change.partition, loser: change.version)
                 report.conflicts += 1
             }

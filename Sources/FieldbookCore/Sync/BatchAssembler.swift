@@ -52,7 +52,8 @@ public enum BatchAssembler {
             var cursors = try lagging.map { origin in
                 try StreamCursor(
                     source: source, stream: StreamID(partition: partition, origin: origin),
-                    after: peer[partition][origin], held: local[partition][origin]
+                    after: peer[partition][origin], held: local[partition][origin],
+                    chunk: StreamCursor.chunk(forBudget: byteBudget - size)
                 )
             }
             while !full, let next = try earliest(in: &cursors) {
@@ -84,21 +85,31 @@ public enum BatchAssembler {
 struct StreamCursor {
     static let chunk = 512
 
+    /// How many changes one read takes: no more than the rest of the budget can hold
+    /// (every change counts at least ``Change/minimumApproximateSize`` bytes), so a
+    /// small round with many streams does not read hundreds of changes per stream to
+    /// send a handful.
+    static func chunk(forBudget budget: Int) -> Int {
+        min(chunk, max(budget, 0) / Change.minimumApproximateSize + 1)
+    }
+
     let source: any ChangeSource
     let stream: StreamID
     let start: UInt64
     let held: UInt64
+    let chunk: Int
     private var buffer: [Change] = []
     private var position = 0
     private var readThrough: UInt64
     private var exhausted = false
     private(set) var taken: UInt64
 
-    init(source: some ChangeSource, stream: StreamID, after: UInt64, held: UInt64) throws {
+    init(source: some ChangeSource, stream: StreamID, after: UInt64, held: UInt64, chunk: Int = Self.chunk) throws {
         self.source = source
         self.stream = stream
         self.start = after
         self.held = held
+        self.chunk = chunk
         self.readThrough = after
         self.taken = after
     }
@@ -106,9 +117,9 @@ struct StreamCursor {
     /// The next change's stamp, reading another chunk when the buffer runs out.
     mutating func peekStamp() throws -> Stamp? {
         if position == buffer.count && !exhausted {
-            buffer = try source.changes(in: stream, after: readThrough, limit: Self.chunk)
+            buffer = try source.changes(in: stream, after: readThrough, limit: chunk)
             position = 0
-            exhausted = buffer.count < Self.chunk
+            exhausted = buffer.count < chunk
             if let last = buffer.last { readThrough = last.sequence }
         }
         return position < buffer.count ? buffer[position].stamp : nil
