@@ -53,7 +53,8 @@ public enum BatchAssembler {
                 try StreamCursor(
                     source: source, stream: StreamID(partition: partition, origin: origin),
                     after: peer[partition][origin], held: local[partition][origin],
-                    chunk: StreamCursor.chunk(forBudget: byteBudget - size)
+                    chunk: StreamCursor.chunk(forBudget: byteBudget - size, streams: lagging.count),
+                    maximumChunk: StreamCursor.chunk(forBudget: byteBudget - size, streams: 1)
                 )
             }
             while !full, let next = try earliest(in: &cursors) {
@@ -89,27 +90,39 @@ struct StreamCursor {
     /// (every change counts at least ``Change/minimumApproximateSize`` bytes), so a
     /// small round with many streams does not read hundreds of changes per stream to
     /// send a handful.
-    static func chunk(forBudget budget: Int) -> Int {
-        min(chunk, max(budget, 0) / Change.minimumApproximateSize + 1)
+    ///
+    /// The first read of each of `streams` cursors assumes the budget is shared evenly
+    /// at a typical change size (an attendance mark, about 15 bytes); later reads of a
+    /// stream that turns out to hold more of the batch double, up to 512.
+    static func chunk(forBudget budget: Int, streams: Int = 1) -> Int {
+        let bound = max(budget, 0) / Change.minimumApproximateSize + 1
+        guard streams > 1 else { return min(chunk, bound) }
+        let share = max(budget, 0) / (15 * streams) + 1
+        return min(chunk, bound, max(16, share))
     }
 
     let source: any ChangeSource
     let stream: StreamID
     let start: UInt64
     let held: UInt64
-    let chunk: Int
+    private var chunk: Int
+    private let maximumChunk: Int
     private var buffer: [Change] = []
     private var position = 0
     private var readThrough: UInt64
     private var exhausted = false
     private(set) var taken: UInt64
 
-    init(source: some ChangeSource, stream: StreamID, after: UInt64, held: UInt64, chunk: Int = Self.chunk) throws {
+    init(
+        source: some ChangeSource, stream: StreamID, after: UInt64, held: UInt64, chunk: Int = Self.chunk,
+        maximumChunk: Int = Self.chunk
+    ) throws {
         self.source = source
         self.stream = stream
         self.start = after
         self.held = held
         self.chunk = chunk
+        self.maximumChunk = max(chunk, maximumChunk)
         self.readThrough = after
         self.taken = after
     }
@@ -117,6 +130,7 @@ struct StreamCursor {
     /// The next change's stamp, reading another chunk when the buffer runs out.
     mutating func peekStamp() throws -> Stamp? {
         if position == buffer.count && !exhausted {
+            if !buffer.isEmpty { chunk = min(chunk * 2, maximumChunk) }
             buffer = try source.changes(in: stream, after: readThrough, limit: chunk)
             position = 0
             exhausted = buffer.count < chunk
