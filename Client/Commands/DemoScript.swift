@@ -90,8 +90,8 @@ struct DemoScript {
         print("\nConflict ledger:")
         for conflict in try merged.conflicts() {
             print("  \(conflict.table).\(conflict.column) of \(conflict.subject)")
-            print("    kept  \(conflict.winner.value ?? "-") (by \(conflict.winner.author))")
-            print("    lost  \(conflict.loser.value ?? "-") (by \(conflict.loser.author)) — kept here for review")
+            print("    kept  \(conflict.winner.value ?? "-") (by \(conflict.winner.authorLabel))")
+            print("    lost  \(conflict.loser.value ?? "-") (by \(conflict.loser.authorLabel)) — kept here for review")
         }
         let exports = try [office, wang.fieldbook, chen.fieldbook].map {
             try $0.exportAttendance(cohort: npqh.id.description, format: .csv)

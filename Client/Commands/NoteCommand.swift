@@ -92,7 +92,7 @@ struct ConflictsCommand: ParsableCommand {
                     return conflicts.map { conflict in
                         let state = conflict.isOpen ? "open" : "resolved \(conflict.resolvedAt ?? "")"
                         func line(_ role: String, _ version: Conflict.Version) -> String {
-                            "  \(role)  \(version.valueID)  \(version.value ?? "(none)")  by \(version.author) at \(version.writtenAt)"
+                            "  \(role)  \(version.valueID)  \(version.value ?? "(none)")  by \(version.authorLabel) at \(version.writtenAt)"
                         }
                         return """
                             \(conflict.id.short)  \(conflict.table).\(conflict.column)  \(conflict.subject)  [\(state)]

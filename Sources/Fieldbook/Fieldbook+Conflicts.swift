@@ -48,20 +48,21 @@ extension Fieldbook {
         return Conflict(
             id: row.rowID("id")!, table: table, column: column, row: key.description,
             subject: try describe(table: table, key: key),
-            winner: winner.map { Self.version($0.stamp, $0.value) }
-                ?? Conflict.Version(valueID: "-", value: nil, author: "-", writtenAt: "-"),
-            loser: Self.version(loserStamp, Value(row[ConflictEntry.Column.value] as DatabaseValue)),
+            winner: try winner.map { try version($0.stamp, $0.value) }
+                ?? Conflict.Version(valueID: "-", value: nil, author: "-", authorName: nil, writtenAt: "-"),
+            loser: try version(loserStamp, Value(row[ConflictEntry.Column.value] as DatabaseValue)),
             resolvedAt: resolvedTime.map { Self.isoTime(HLC(rawValue: UInt64(bitPattern: $0)).milliseconds) },
             resolvedBy: resolvedBy.map { ReplicaID($0).description })
     }
 
-    static func version(_ stamp: Stamp, _ value: Value) -> Conflict.Version {
+    func version(_ stamp: Stamp, _ value: Value) throws -> Conflict.Version {
         var hash = StableHash128()
         hash.combine(stamp.time.rawValue)
         hash.combine(stamp.origin.rawValue.bytes)
         return Conflict.Version(
             valueID: String(hash.finalize().hex.prefix(6)), value: value.isNull ? nil : value.description,
-            author: stamp.origin.short, writtenAt: isoTime(stamp.time.milliseconds))
+            author: stamp.origin.short, authorName: try deviceName(stamp.origin),
+            writtenAt: Self.isoTime(stamp.time.milliseconds))
     }
 
     /// Resolves a conflict by writing the kept value to its cell again, now, with
@@ -90,7 +91,7 @@ extension Fieldbook {
         guard let partition = try store.partition(of: cell.key, in: cell.table) else {
             throw FieldbookError(.notFound, "the conflicting row is not on this replica")
         }
-        try store.write { tx in
+        try write { tx in
             _ = try tx.set(table: cell.table, key: cell.key, partition: partition, columns: [(cell.column, kept)])
         }
         return try self.conflict(

@@ -43,7 +43,7 @@ extension Fieldbook {
             throw FieldbookError(.invalidInput, "--venue is only for face-to-face events, not \(kind.rawValue)")
         default: break
         }
-        return try store.write { tx in
+        return try write { tx in
             let cohort = try cohort(reference, in: tx.database)
             let venue = try input.venue.map { try Self.venueResolver.resolve($0, in: tx.database) }
             let event = Event(
@@ -102,7 +102,7 @@ extension Fieldbook {
     {
         let status = try Validate.status(status)
         let remark = try Validate.optionalText(remark, field: "remark", limit: 500)
-        return try store.write { tx in
+        return try write { tx in
             let event = try event(eventReference, in: tx.database)
             let participantID = try Self.participantResolver.resolve(participantReference, in: tx.database)
             let participant = Self.participant(

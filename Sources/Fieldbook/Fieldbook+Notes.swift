@@ -15,7 +15,7 @@ extension Fieldbook {
     {
         let body = try Validate.text(text, field: "note", limit: 10_000)
         let author = try store.name()
-        return try store.write { tx in
+        return try write { tx in
             let db = tx.database
             let eventRow = try event.map { try self.event($0, in: db) }
             let participantRow = try participant.map { reference in
@@ -52,7 +52,7 @@ extension Fieldbook {
     /// Replaces a note's text.
     public func editNote(_ reference: String, text: String) throws -> Note {
         let body = try Validate.text(text, field: "note", limit: 10_000)
-        return try store.write { tx in
+        return try write { tx in
             var note = try note(reference, in: tx.database)
             note.body = body
             try tx.set(
@@ -64,7 +64,7 @@ extension Fieldbook {
 
     /// Deletes a note (a tombstone that merges like any other write).
     public func deleteNote(_ reference: String) throws -> Note {
-        try store.write { tx in
+        try write { tx in
             let note = try note(reference, in: tx.database)
             try tx.delete(
                 table: NPQSchema.Table.notes, key: RowKey(note.id), partition: PartitionID(cohort: note.cohortID))

@@ -22,7 +22,7 @@ extension Fieldbook {
         }
         let name = try Validate.text(name, field: "cohort name")
         let starts = try Validate.date(starts, field: "start date")
-        return try store.write { tx in
+        return try write { tx in
             let cohort = Cohort(id: makeID(now: tx.now), programme: programme.code, name: name, starts: starts)
             try tx.set(
                 table: NPQSchema.Table.cohorts, key: RowKey(cohort.id), partition: cohort.partition,
@@ -71,7 +71,7 @@ extension Fieldbook {
     public func addVenue(city: String, school: String) throws -> Venue {
         let city = try Validate.text(city, field: "city")
         let school = try Validate.text(school, field: "school")
-        return try store.write { tx in
+        return try write { tx in
             let venue = Venue(id: makeID(now: tx.now), city: city, school: school)
             try tx.set(
                 table: NPQSchema.Table.venues, key: RowKey(venue.id), partition: .shared,
@@ -151,7 +151,7 @@ extension Fieldbook {
     }
 
     func addParticipants(cohort reference: String, _ inputs: [(line: Int?, ParticipantInput)]) throws -> [Participant] {
-        try store.write { tx in
+        try write { tx in
             let cohort = try cohort(reference, in: tx.database)
             var seenTRNs = Set(
                 try String.fetchAll(

@@ -34,6 +34,38 @@ public final class Fieldbook: Sendable {
         Fieldbook(store: try ReplicaStore.open(at: path, schema: NPQSchema.current, options: options))
     }
 
+    /// Writes locally in one transaction, and makes sure this replica's name is on record
+    /// in every partition it wrote to (table `devices`), so others can name the author.
+    func write<T>(_ body: (LocalTransaction) throws -> T) throws -> T {
+        let name = try store.name()
+        return try store.write { tx in
+            let result = try body(tx)
+            for partition in tx.writtenPartitions {
+                let key = RowKey(Self.deviceID(tx.replicaID, partition))
+                let cell = CellAddress(table: NPQSchema.Table.devices, key: key, column: "name")
+                guard try tx.version(of: cell) == nil else { continue }
+                try tx.set(
+                    table: NPQSchema.Table.devices, key: key, partition: partition,
+                    columns: [("replica_id", .blob(tx.replicaID.rawValue.bytes)), ("name", .text(name))])
+            }
+            return result
+        }
+    }
+
+    /// The `devices` row of a replica in a partition.
+    static func deviceID(_ replica: ReplicaID, _ partition: PartitionID) -> RowID {
+        RowID.derived(from: Array("device:".utf8) + replica.rawValue.bytes + partition.rawValue.bytes)
+    }
+
+    /// A replica's name as it recorded it in any partition this replica holds.
+    func deviceName(_ replica: ReplicaID) throws -> String? {
+        try store.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT name FROM devices WHERE replica_id = ? AND deleted = 0 ORDER BY id LIMIT 1",
+                arguments: [replica.rawValue.data])
+        }
+    }
+
     /// A new UUIDv7 row ID.
     func makeID(now: UInt64) -> RowID {
         random.withLock { seeded in

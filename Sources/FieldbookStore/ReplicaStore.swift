@@ -231,6 +231,9 @@ public struct LocalTransaction {
     /// Physical time at the start of the transaction, Unix milliseconds.
     public var now: UInt64 { session.now }
 
+    /// The partitions this transaction has written to so far.
+    public var writtenPartitions: Set<PartitionID> { session.writtenPartitions }
+
     /// Sets columns of a row (creating it if needed). Unchanged values write nothing.
     ///
     /// - Returns: the changes written.

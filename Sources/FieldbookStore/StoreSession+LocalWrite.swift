@@ -31,6 +31,7 @@ extension StoreSession {
             partition: partition, table: cell.table, key: cell.key, column: cell.column, value: value,
             stamp: Stamp(time: time, origin: local), sequence: sequence, previous: current?.stamp)
         try install(change, displacing: current)
+        writtenPartitions.insert(partition)
         held[ref] = sequence
         dirtyHeld.insert(ref)
 

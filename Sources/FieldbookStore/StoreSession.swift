@@ -27,6 +27,8 @@ final class StoreSession {
     var ledgerHasOpenEntries: Bool?
     /// The last cell looked up, so that install/retire after a lookup need no new query.
     var lastLookup: CellLookup?
+    /// Partitions this session wrote local changes to.
+    var writtenPartitions: Set<PartitionID> = []
     /// Prepared statements of each column and fixed statements, found once per session.
     var columnStatements: [Int64: ColumnStatements] = [:]
     var fixedStatements: [String: Statement] = [:]

@@ -28,8 +28,13 @@ public struct Conflict: Hashable, Sendable, Codable {
         public var valueID: String
         /// The value, as text (`null` for none).
         public var value: String?
-        /// The replica that wrote it.
+        /// The replica that wrote it (short ID).
         public var author: String
+        /// The name that replica gave itself, if it is on record here.
+        public var authorName: String?
+
+        /// The author for people: the name with the short ID, or just the ID.
+        public var authorLabel: String { authorName.map { "\($0) (\(author))" } ?? author }
         /// When it was written, UTC ISO 8601 (from its hybrid clock reading).
         public var writtenAt: String
     }

@@ -15,6 +15,7 @@ public enum NPQSchema {
         public static let events = "events"
         public static let attendance = "attendance"
         public static let notes = "notes"
+        public static let devices = "devices"
     }
 
     /// Version 1 of the schema.
@@ -58,5 +59,11 @@ public enum NPQSchema {
                     ColumnSchema("created", .text),
                 ],
                 indexes: [["cohort_id"]]),
+            // Who wrote in a partition: each replica's name, once per partition it writes
+            // to, so the ledger and exports can name authors instead of replica IDs.
+            TableSchema(
+                name: Table.devices, keyColumns: ["id"],
+                columns: [ColumnSchema("replica_id", .blob), ColumnSchema("name", .text)],
+                indexes: [["replica_id"]]),
         ])
 }
