@@ -61,3 +61,28 @@ struct StatusCommand: ParsableCommand {
         }
     }
 }
+
+struct CompactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact",
+        abstract: "Drop superseded changes from the log (vectors still count them, so sync stays exact).",
+        discussion: """
+            A superseded change is kept so that peers receive whole histories (an overwrite
+            reaching a peer before the value it overwrote would look like a conflict). After a
+            while every peer has them; --older-than says how long to keep them.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Keep changes superseded within this many days.") var olderThan = 30
+
+    func run() throws {
+        try CLI.run {
+            guard olderThan >= 0 else { throw FieldbookError(.usage, "--older-than must be 0 or more days") }
+            let fieldbook = try global.open()
+            let cutoff = SystemWallClock().milliseconds() - UInt64(olderThan) * 86_400_000
+            let removed = try fieldbook.store.compact(supersededBefore: cutoff)
+            struct Output: Encodable { var removed: Int }
+            try CLI.output(Output(removed: removed), json: global.json) { "Removed \(removed) superseded changes" }
+        }
+    }
+}
