@@ -18,7 +18,8 @@ struct FieldbookCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, StatusCommand.self, CohortCommand.self, VenueCommand.self, ParticipantCommand.self,
             EventCommand.self, AttendCommand.self, RegisterCommand.self, NoteCommand.self, ConflictsCommand.self,
-            ExportCommand.self, BundleCommand.self, CompactCommand.self, RemoteCommand.self, SyncCommand.self, DemoCommand.self,
+            ExportCommand.self, BundleCommand.self, CompactCommand.self, RemoteCommand.self, SyncCommand.self,
+            DemoCommand.self,
         ]
     )
 }
