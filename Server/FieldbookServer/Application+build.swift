@@ -53,7 +53,8 @@ public func buildApplication(
                 .error(
                     ErrorMessage(
                         code: error.code, message: error.message, resume: error.resume,
-                        serverTime: SystemWallClock().milliseconds())),
+                        serverTime: SystemWallClock().milliseconds(),
+                        supportedFormats: error.code == .unsupportedVersion ? WireFormat.supportedVersions : [])),
                 status: HTTPResponse.Status(code: error.code.httpStatus), metrics: service.metrics)
         } catch {
             service.metrics.error(.internal).increment()
