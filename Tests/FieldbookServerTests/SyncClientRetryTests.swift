@@ -41,7 +41,7 @@ struct SyncClientRetryTests {
         #expect(counted.attempts.count == 3, "one request per attempt")
         #expect(elapsed < .seconds(5), "three refused connections took \(elapsed)")
         #expect(error?.code == .unavailable)
-        #expect(error?.message.contains("server unreachable") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("server unreachable (connection refused)") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("5 changes wait for the next sync") == true, "\(error?.message ?? "")")
         #expect(sleeps.count == 2, "backoff between attempts, not after the last")
         #expect(try laptop.store.setting("server.last_sync") == nil)
