@@ -38,7 +38,7 @@ public func buildApplication(
             let body: ByteBuffer
             do {
                 body = try await request.collectBody(upTo: service.limits.maxRequestBytes)
-            } catch let error as HTTPError where error.status == .contentTooLarge {
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
                 throw FieldbookError(
                     .tooLarge,
                     "request is larger than \(service.limits.maxRequestBytes) bytes; sync with a smaller --batch-bytes")
@@ -53,7 +53,8 @@ public func buildApplication(
                 .error(
                     ErrorMessage(
                         code: error.code, message: error.message, resume: error.resume,
-                        serverTime: SystemWallClock().milliseconds())),
+                        serverTime: SystemWallClock().milliseconds(),
+                        supportedFormats: error.code == .unsupportedVersion ? WireFormat.supportedVersions : [])),
                 status: HTTPResponse.Status(code: error.code.httpStatus), metrics: service.metrics)
         } catch {
             service.metrics.error(.internal).increment()

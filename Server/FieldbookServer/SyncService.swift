@@ -64,7 +64,8 @@ public struct SyncService: Sendable {
     public func handle(body: [UInt8], token: StoredToken) async throws -> SyncResponse {
         let message = try WireFormat.decode(body, limits: DecodeLimits(maxEncodedBytes: limits.maxRequestBytes))
         guard case .syncRequest(let request) = message else {
-            throw FieldbookError(.unknownKind, "expected a sync request, got \(message.kind); check the client version")
+            throw FieldbookError(
+                .invalidInput, "expected a sync request, got \(message.kind); check the client version")
         }
         return try await handle(request, token: token)
     }

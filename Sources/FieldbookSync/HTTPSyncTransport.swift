@@ -23,9 +23,11 @@ public final class HTTPSyncTransport: SyncTransport {
         endpoint = try Self.validate(baseURL) + SyncEndpoint.path
         self.maxResponseBytes = maxResponseBytes
         requestTimeout = readTimeout + connectTimeout
-        client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(timeout: .init(connect: connectTimeout, read: readTimeout)))
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: connectTimeout, read: readTimeout))
+        // SyncClient retries with backoff; AsyncHTTPClient's own retrying of a refused
+        // connection would hold every attempt for the whole connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// The base URL without trailing slashes.

@@ -147,7 +147,8 @@ public final class SyncClient: Sendable {
             progress.seconds = seconds(since: started)
             report(progress)
 
-            if pushedAll && !response.hasMore && !restampNow { break }
+            // A merge that detected conflicts wrote ledger entries: our own changes the server lacks.
+            if pushedAll && !response.hasMore && !restampNow && merged.conflicts == 0 { break }
         }
         progress.unsendable = try unsendableChanges(writable)
         progress.conflicts = try store.read { db in
