@@ -10,6 +10,8 @@ import Testing
 /// re-stamped) or the office releases them as they are.
 struct ClockSkewTests {
     static let threeDays: Int64 = 3 * 24 * 3_600_000
+    /// What the fast laptop writes: two marks, a note's five columns, and its name in the cohort.
+    static let fastWrites: UInt64 = 9
     static let bound = HybridClock.defaultMaximumDrift
 
     /// The office's roster and two devices of cohort A: `fast` (clock three days ahead) and `good`.
@@ -76,11 +78,11 @@ struct ClockSkewTests {
                 let exportBefore = try backend.fieldbook.exportAttendance(format: .csv)
 
                 let held = try await sync(fast, over: transport, token: world.fastToken, wallClock: skewed)
-                #expect(held.quarantined == 7)
+                #expect(held.quarantined == Self.fastWrites)
                 #expect(held.restamped == 0)
                 #expect(held.clockOffset < -(Self.threeDays - 60_000), "the client learns how far ahead it is")
                 let quarantined = try backend.store.store.quarantined()
-                #expect(quarantined.count == 7)
+                #expect(quarantined.count == Self.fastWrites)
                 #expect(quarantined.allSatisfy { $0.change.origin == fast.store.replicaID })
                 #expect(try await backend.knowledge()[stream] == 0, "quarantined changes are not counted as held")
                 #expect(try backend.fieldbook.exportAttendance(format: .csv) == exportBefore, "nothing was merged")
@@ -89,16 +91,18 @@ struct ClockSkewTests {
                 try await sync(world.good.fieldbook, over: transport, token: world.good.token)
                 #expect(try world.good.fieldbook.store.knowledge()[stream] == 0)
                 let again = try await sync(fast, over: transport, token: world.fastToken, wallClock: skewed)
-                #expect(again.quarantined == 7)
-                #expect(try backend.store.store.logCounts().quarantined == 7, "the quarantine holds each change once")
+                #expect(again.quarantined == Self.fastWrites)
+                #expect(
+                    try backend.store.store.logCounts().quarantined == Self.fastWrites,
+                    "the quarantine holds each change once")
 
                 // The clock is fixed: the changes get new stamps, merge, and travel on.
                 let fixed = try replicas.reopen("fast")
                 let progress = try await sync(fixed, over: transport, token: world.fastToken)
-                #expect(progress.restamped == 7)
+                #expect(progress.restamped == Self.fastWrites)
                 #expect(progress.quarantined == 0)
                 #expect(try backend.store.store.quarantined().isEmpty)
-                #expect(try await backend.knowledge()[stream] == 7)
+                #expect(try await backend.knowledge()[stream] == Self.fastWrites)
                 let now = SystemWallClock().milliseconds()
                 #expect(
                     try fixed.store.clockReading().milliseconds <= now + Self.bound, "the persisted clock was reset")
@@ -130,18 +134,19 @@ struct ClockSkewTests {
                 let world = try await world(backend, replicas, transport: transport)
                 let fast = try await fastLaptopWrites(world, replicas, clock: skewed, transport: transport)
                 #expect(
-                    try await sync(fast, over: transport, token: world.fastToken, wallClock: skewed).quarantined == 7)
+                    try await sync(fast, over: transport, token: world.fastToken, wallClock: skewed).quarantined
+                        == Self.fastWrites)
 
                 let report = try backend.store.store.releaseQuarantine()
-                #expect(report.received == 7)
+                #expect(report.received == Self.fastWrites)
                 #expect(try backend.store.store.quarantined().isEmpty)
                 let stream = StreamID(partition: world.cohort.partition, origin: fast.store.replicaID)
-                #expect(try await backend.knowledge()[stream] == 7)
+                #expect(try await backend.knowledge()[stream] == Self.fastWrites)
 
                 // Another replica receives them with their future stamps, without its clock being dragged along.
                 let good = world.good.fieldbook
                 try await sync(good, over: transport, token: world.good.token)
-                #expect(try good.store.knowledge()[stream] == 7)
+                #expect(try good.store.knowledge()[stream] == Self.fastWrites)
                 #expect(try good.store.clockReading().milliseconds <= SystemWallClock().milliseconds() + Self.bound)
                 let cell = CellAddress(
                     table: "attendance", key: RowKey(world.event.id, world.participants[0].id), column: "status")
