@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-server",
             dependencies: [
-                "FieldbookServer", "Fieldbook",
+                "FieldbookServer", "Fieldbook", "FieldbookCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Server/Main"
@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "fieldbook",
             dependencies: [
-                "Fieldbook", "FieldbookSync", "FieldbookServer",
+                "Fieldbook", "FieldbookSync", "FieldbookServer", "FieldbookCore", "FieldbookProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Client"
@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-bench",
             dependencies: [
-                "Fieldbook", "FieldbookSync", "FieldbookServer",
+                "Fieldbook", "FieldbookSync", "FieldbookServer", "FieldbookCore", "FieldbookStore", "FieldbookProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -118,17 +118,24 @@ let package = Package(
         .testTarget(name: "FieldbookCoreTests", dependencies: ["FieldbookCore", "FieldbookTestSupport"]),
         .testTarget(
             name: "FieldbookProtocolTests",
-            dependencies: ["FieldbookProtocol", "FieldbookTestSupport"]
+            dependencies: ["FieldbookProtocol", "FieldbookCore", "FieldbookTestSupport"]
         ),
         .testTarget(
             name: "FieldbookStoreTests",
-            dependencies: ["FieldbookStore", "FieldbookTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "FieldbookStore", "FieldbookCore", "FieldbookTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
-        .testTarget(name: "FieldbookTests", dependencies: ["Fieldbook", "FieldbookTestSupport"]),
+        .testTarget(
+            name: "FieldbookTests",
+            dependencies: ["Fieldbook", "FieldbookCore", "FieldbookStore", "FieldbookTestSupport"]
+        ),
         .testTarget(
             name: "FieldbookServerTests",
             dependencies: [
                 "FieldbookServer", "FieldbookSync", "FieldbookTestSupport", "fieldbook", "fieldbook-server",
+                "Fieldbook", "FieldbookCore", "FieldbookProtocol", "FieldbookStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

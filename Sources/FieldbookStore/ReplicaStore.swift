@@ -151,11 +151,14 @@ public final class ReplicaStore: Sendable {
     ///   - acceptSkewed: merge changes stamped too far ahead instead of quarantining them.
     ///   - checksEveryOrigin: check every change against the clock bound, not only the
     ///     sender's own (a server taking pushes, a replica importing a bundle).
+    ///   - recordsConflicts: write concurrent losers to the ledger (off for a client
+    ///     merging what the server sent: the server records them, once).
     /// - Throws: ``FieldbookError`` `.sequenceGap` (with where to resume) or `.corrupt`;
     ///   nothing is merged then.
     @discardableResult
     public func merge(
-        _ batch: ChangeBatch, from sender: ReplicaID?, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false
+        _ batch: ChangeBatch, from sender: ReplicaID?, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false,
+        recordsConflicts: Bool = true
     ) throws
         -> BatchMerger.Report
     {
@@ -163,7 +166,8 @@ public final class ReplicaStore: Sendable {
             try BatchMerger.merge(
                 batch, into: session,
                 policy: .init(
-                    sender: sender, now: session.now, acceptSkewed: acceptSkewed, checksEveryOrigin: checksEveryOrigin))
+                    sender: sender, now: session.now, acceptSkewed: acceptSkewed, checksEveryOrigin: checksEveryOrigin,
+                    recordsConflicts: recordsConflicts))
         }
     }
 

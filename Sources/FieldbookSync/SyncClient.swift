@@ -117,7 +117,7 @@ public final class SyncClient: Sendable {
             }
             // Everything the server lacked went up in this round, unless the scope was unknown.
             let pushedAll = !push.hasMore && writable != .unknown
-            let merged = try store.merge(response.batch, from: response.server)
+            let merged = try store.merge(response.batch, from: response.server, recordsConflicts: false)
             server = response.knowledge
             try store.setPeerKnowledge(Fieldbook.serverPeer, server)
             let scope = SyncScope(response.writablePartitions)

@@ -15,6 +15,12 @@ public enum BatchMerger {
         /// changes nobody vetted. (A change released from quarantine reaches replicas
         /// from the server, which does not re-check what it relays.)
         public var checksEveryOrigin: Bool
+        /// Write concurrent losers to the conflict ledger. A client merging what the
+        /// server sent turns this off: the server saw both versions of every conflict
+        /// first (every change reaches it, before or after) and records the entry, which
+        /// the client receives; recording it again on every client would write a new
+        /// copy of each ledger row per replica, for everyone to download again.
+        public var recordsConflicts: Bool
         /// The receiver's physical time, Unix milliseconds.
         public var now: UInt64
         /// Merge changes beyond the clock bound as they are (the office releasing a
@@ -22,9 +28,13 @@ public enum BatchMerger {
         public var acceptSkewed: Bool
 
         /// A policy from its parts.
-        public init(sender: ReplicaID?, now: UInt64, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false) {
+        public init(
+            sender: ReplicaID?, now: UInt64, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false,
+            recordsConflicts: Bool = true
+        ) {
             self.sender = sender
             self.checksEveryOrigin = checksEveryOrigin
+            self.recordsConflicts = recordsConflicts
             self.now = now
             self.acceptSkewed = acceptSkewed
         }
@@ -98,7 +108,7 @@ public enum BatchMerger {
                 report.unknown += 1
                 continue
             }
-            try merge(change, into: target, report: &report)
+            try merge(change, into: target, report: &report, recordsConflicts: policy.recordsConflicts)
         }
 
         for range in batch.ranges {
@@ -120,9 +130,11 @@ public enum BatchMerger {
     /// replicas resolving one entry at once, which disagree only on who resolved it and
     /// when: bookkeeping that last-writer-wins settles, not data for the office to
     /// review. Recording it would open an entry about an entry that no write can close.
-    public static func merge(_ change: Change, into target: some MergeTarget, report: inout Report) throws {
+    public static func merge(
+        _ change: Change, into target: some MergeTarget, report: inout Report, recordsConflicts: Bool = true
+    ) throws {
         let current = try target.currentVersion(of: change.cell)
-        let reviewable = change.table != ConflictEntry.table
+        let reviewable = recordsConflicts && change.table != ConflictEntry.table
         switch CellMerge.resolve(current: current, incoming: change.version) {
         case .duplicate:
             report.duplicates += 1
