@@ -29,21 +29,7 @@ enum CLI {
 
     static func fail(_ error: FieldbookError) -> ExitCode {
         printError(error.message)
-        return ExitCode(exitCode(for: error.code))
-    }
-
-    /// sysexits(3) codes for error codes.
-    static func exitCode(for code: FieldbookError.Code) -> Int32 {
-        switch code {
-        case .usage: 64
-        case .invalidInput, .ambiguous, .corrupt, .unsupportedVersion, .notAReplica, .tooLarge, .unknownKind: 65
-        case .notFound: 66
-        case .unavailable: 69
-        case .exists: 73
-        case .storage: 74
-        case .badToken, .scopeDenied: 77
-        default: 1
-        }
+        return ExitCode(error.code.exitCode)
     }
 
     static func printError(_ message: String) {

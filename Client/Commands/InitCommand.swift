@@ -51,7 +51,9 @@ struct StatusCommand: ParsableCommand {
                     "events       \(status.events)",
                     "attendance   \(status.attendanceMarks) marks",
                     "notes        \(status.notes)",
-                    "unsynced     \(status.unsyncedChanges) changes",
+                    "unsynced     \(status.unsyncedChanges) changes"
+                        + (status.localOnlyChanges > 0
+                            ? " (+\(status.localOnlyChanges) this token cannot send; they stay local)" : ""),
                     "conflicts    \(status.openConflicts) open",
                     "quarantined  \(status.quarantinedChanges) changes",
                     "server       \(status.server ?? "not set")",

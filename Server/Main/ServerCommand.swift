@@ -55,20 +55,7 @@ enum ServerCLI {
             try await body()
         } catch let error as FieldbookError {
             FileHandle.standardError.write(Data("fieldbook-server: \(error.message)\n".utf8))
-            throw ExitCode(exitCode(error.code))
-        }
-    }
-
-    static func exitCode(_ code: FieldbookError.Code) -> Int32 {
-        switch code {
-        case .usage: 64
-        case .invalidInput, .ambiguous, .corrupt, .unsupportedVersion, .notAReplica, .tooLarge: 65
-        case .notFound: 66
-        case .unavailable: 69
-        case .exists: 73
-        case .storage: 74
-        case .badToken, .scopeDenied: 77
-        default: 1
+            throw ExitCode(error.code.exitCode)
         }
     }
 

@@ -14,8 +14,12 @@ public struct ReplicaStatus: Hashable, Sendable, Codable {
     public var events: Int
     public var attendanceMarks: Int
     public var notes: Int
-    /// This replica's own changes the sync server does not hold yet (as of the last sync).
+    /// This replica's own changes the sync server does not hold yet (as of the last sync)
+    /// and that its token may push.
     public var unsyncedChanges: UInt64
+    /// Own changes in partitions the token may not push (a venue added on a facilitator's
+    /// laptop): they stay on this replica and travel only in bundles.
+    public var localOnlyChanges: UInt64
     public var openConflicts: Int
     public var quarantinedChanges: Int
     /// The sync server's URL, if set.
@@ -27,6 +31,23 @@ public struct ReplicaStatus: Hashable, Sendable, Codable {
 extension Fieldbook {
     /// The name under which the sync server's knowledge is remembered.
     public static let serverPeer = "server"
+
+    /// Own changes the server lacks, split into those that wait for the next sync and
+    /// those in partitions the device's token may not push (known after a first sync).
+    public func unsyncedChanges() throws -> (waiting: UInt64, localOnly: UInt64) {
+        let local = try store.knowledge()
+        let server = try store.peerKnowledge(Self.serverPeer)
+        // Until a first sync tells us the token's scope, every change counts as waiting.
+        let scope = try store.setting(SyncScope.settingKey).map(SyncScope.init(storedForm:)) ?? .unknown
+        let writable = scope == .unknown ? nil : scope.partitions
+        var waiting: UInt64 = 0
+        var localOnly: UInt64 = 0
+        for stream in local.streams where stream.origin == store.replicaID {
+            let missing = local[stream] - min(local[stream], server[stream])
+            if writable?.contains(stream.partition) ?? true { waiting += missing } else { localOnly += missing }
+        }
+        return (waiting, localOnly)
+    }
 
     /// Counts, sync state, conflicts and quarantine.
     public func status() throws -> ReplicaStatus {
@@ -47,10 +68,11 @@ extension Fieldbook {
             ]
         }
         let log = try store.logCounts()
+        let unsynced = try unsyncedChanges()
         return ReplicaStatus(
             replicaID: store.replicaID, name: try store.name(), path: store.path, cohorts: counts[0], venues: counts[1],
             participants: counts[2], events: counts[3], attendanceMarks: counts[4], notes: counts[5],
-            unsyncedChanges: try store.ownChanges(notHeldBy: try store.peerKnowledge(Self.serverPeer)),
+            unsyncedChanges: unsynced.waiting, localOnlyChanges: unsynced.localOnly,
             openConflicts: counts[6], quarantinedChanges: log.quarantined, server: try store.setting("server.url"),
             lastSync: try store.setting("server.last_sync"))
     }

@@ -91,6 +91,7 @@ public final class SyncClient: Sendable {
         var held: Set<StreamID> = []
         var gaps = 0
         var restamped = false
+        var pushBytes = options.pushBytes
 
         while true {
             let local = try store.knowledge()
@@ -100,7 +101,7 @@ public final class SyncClient: Sendable {
             let push =
                 writable == .unknown
                 ? BatchAssembler.Assembly(batch: ChangeBatch(), hasMore: false)
-                : try store.changes(for: pushBase, partitions: writable.partitions, byteBudget: options.pushBytes)
+                : try store.changes(for: pushBase, partitions: writable.partitions, byteBudget: pushBytes)
             let request = SyncRequest(
                 schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
                 clientTime: wallClock.milliseconds(), knowledge: local, batch: push.batch,
@@ -114,6 +115,10 @@ public final class SyncClient: Sendable {
                 gaps += 1
                 if let resume = error.resume { server[resume.stream] = resume.after }
                 continue
+            } catch let error as FieldbookError where error.code == .tooLarge && pushBytes > 1024 {
+                // A proxy or the server takes less than we sent: halve the batch and go on.
+                pushBytes /= 2
+                continue
             }
             // Everything the server lacked went up in this round, unless the scope was unknown.
             let pushedAll = !push.hasMore && writable != .unknown
@@ -123,7 +128,7 @@ public final class SyncClient: Sendable {
             let scope = SyncScope(response.writablePartitions)
             if scope != writable {
                 writable = scope
-                try store.setSetting("server.scope", scope.storedForm)
+                try store.setSetting(SyncScope.settingKey, scope.storedForm)
             }
             for start in response.quarantined { held.insert(start.stream) }
             let ownHeldBack = response.quarantined.filter { $0.stream.origin == store.replicaID }
@@ -150,7 +155,7 @@ public final class SyncClient: Sendable {
             // A merge that detected conflicts wrote ledger entries: our own changes the server lacks.
             if pushedAll && !response.hasMore && !restampNow && merged.conflicts == 0 { break }
         }
-        progress.unsendable = try unsendableChanges(writable)
+        progress.unsendable = try Fieldbook(store: store).unsyncedChanges().localOnly
         progress.conflicts = try store.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE resolved_time IS NULL AND deleted = 0") ?? 0
         }
@@ -164,6 +169,7 @@ public final class SyncClient: Sendable {
         let body = WireFormat.encode(.syncRequest(request))
         var generator = SystemRandomNumberGenerator()
         var attempt = 0
+        var resentCorrupt = false
         while true {
             attempt += 1
             var failure: String
@@ -178,7 +184,10 @@ public final class SyncClient: Sendable {
                     return response
                 }
                 let error = Self.error(status: status, body: answer)
-                guard RetryPolicy.isRetryable(status: status) else { throw error }
+                // A body the server found corrupt was damaged on the way: send it once more.
+                let resend = error.code == .corrupt && !resentCorrupt
+                guard RetryPolicy.isRetryable(status: status) || resend else { throw error }
+                resentCorrupt = resentCorrupt || error.code == .corrupt
                 failure = error.message
             } catch let error as FieldbookError {
                 throw error
@@ -186,7 +195,7 @@ public final class SyncClient: Sendable {
                 failure = Self.describe(networkError: error)
             }
             guard attempt < options.retry.maxAttempts else {
-                let waiting = try store.ownChanges(notHeldBy: try store.peerKnowledge(Fieldbook.serverPeer))
+                let waiting = try Fieldbook(store: store).unsyncedChanges().waiting
                 throw FieldbookError(
                     .unavailable,
                     "server unreachable (\(failure)); \(waiting) changes wait for the next sync")
@@ -222,60 +231,12 @@ public final class SyncClient: Sendable {
         starts.reduce(0) { $0 + Int(local[$1.stream] - min(local[$1.stream], $1.sequence - 1)) }
     }
 
-    func unsendableChanges(_ scope: SyncScope) throws -> UInt64 {
-        guard let partitions = scope.partitions else { return 0 }
-        let local = try store.knowledge()
-        let server = try store.peerKnowledge(Fieldbook.serverPeer)
-        return local.streams.filter { $0.origin == store.replicaID && !partitions.contains($0.partition) }
-            .reduce(0) { $0 + local[$1] - min(local[$1], server[$1]) }
-    }
-
     func storedScope() throws -> SyncScope {
-        try store.setting("server.scope").map(SyncScope.init(storedForm:)) ?? .unknown
+        try store.setting(SyncScope.settingKey).map(SyncScope.init(storedForm:)) ?? .unknown
     }
 
     func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-}
-
-/// The partitions the server lets this device push.
-enum SyncScope: Hashable, Sendable {
-    /// Not known yet: the first round only pulls.
-    case unknown
-    /// Every partition (an office token).
-    case all
-    /// These partitions only.
-    case only(Set<PartitionID>)
-
-    init(_ writable: [PartitionID]?) {
-        self = writable.map { .only(Set($0)) } ?? .all
-    }
-
-    /// The partitions to push, `nil` for all.
-    var partitions: Set<PartitionID>? {
-        switch self {
-        case .unknown: []
-        case .all: nil
-        case .only(let partitions): partitions
-        }
-    }
-
-    var storedForm: String {
-        switch self {
-        case .unknown: "unknown"
-        case .all: "all"
-        case .only(let partitions): partitions.sorted().map { $0.rawValue.hex }.joined(separator: ",")
-        }
-    }
-
-    init(storedForm: String) {
-        switch storedForm {
-        case "all": self = .all
-        case "unknown": self = .unknown
-        default:
-            self = .only(Set(storedForm.split(separator: ",").compactMap { Bytes16(hex: $0) }.map(PartitionID.init)))
-        }
     }
 }

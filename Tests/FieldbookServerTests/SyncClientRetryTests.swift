@@ -77,9 +77,9 @@ struct SyncClientRetryTests {
     }
 
     @Test(arguments: [
-        Refusal(status: 400, code: .corrupt), Refusal(status: 400, code: .invalidInput),
+        Refusal(status: 400, code: .invalidInput),
         Refusal(status: 401, code: .badToken), Refusal(status: 403, code: .scopeDenied),
-        Refusal(status: 413, code: .tooLarge), Refusal(status: 422, code: .clockSkew),
+        Refusal(status: 422, code: .clockSkew),
         Refusal(status: 426, code: .unsupportedVersion), Refusal(status: 404, code: .internal, page: true),
         Refusal(status: 401, code: .badToken, page: true),
     ])
@@ -101,6 +101,41 @@ struct SyncClientRetryTests {
         #expect(transport.requests == 1)
         #expect(sleeps.count == 0)
         #expect(try laptop.store.knowledge() == before)
+    }
+
+    /// PROTOCOL §10.2: a 413 means a proxy or the server takes less than was sent; the
+    /// client halves its push and goes on.
+    @Test
+    func tooLargeHalvesThePushAndGoesOn() async throws {
+        let scenario = try await Scenario.make()
+        let laptop = try scenario.replicas.make("laptop")
+        _ = try laptop.addVenue(city: "Wuhan", school: "Wuhan No. 2 High School")
+        let transport = ScriptedTransport(
+            [.error(413, .tooLarge)], then: ServiceTransport(service: scenario.backend.service))
+        let client = SyncClient(
+            store: laptop.store, transport: transport, token: scenario.office.token, options: .testing(maxAttempts: 4))
+        try await client.run()
+        #expect(transport.requests >= 2)
+        #expect(try scenario.backend.fieldbook.venues().contains { $0.city == "Wuhan" })
+    }
+
+    /// PROTOCOL §10.2: a body the server found corrupt is sent once more, then the sync stops.
+    @Test(arguments: [1, 2])
+    func corruptIsSentOnceMore(refusals: Int) async throws {
+        let scenario = try await Scenario.make()
+        let laptop = try scenario.replicas.make("laptop")
+        let transport = ScriptedTransport(
+            Array(repeating: .error(400, .corrupt), count: refusals),
+            then: ServiceTransport(service: scenario.backend.service))
+        let client = SyncClient(
+            store: laptop.store, transport: transport, token: scenario.office.token, options: .testing(maxAttempts: 4))
+        if refusals == 1 {
+            try await client.run()
+        } else {
+            let error = await #expect(throws: FieldbookError.self) { try await client.run() }
+            #expect(error?.code == .corrupt)
+            #expect(transport.requests == 2)
+        }
     }
 
     @Test
