@@ -96,3 +96,14 @@ func render(_ value: DatabaseValue) -> String {
 extension String {
     var sqlIdentifier: String { "\"" + replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 }
+
+/// Creates an ordinary SQLite database that is not a Fieldbook replica (a contacts table
+/// in rollback-journal mode), for tests that point the tool at the wrong file.
+public func makeForeignSQLiteDatabase(at path: String) throws {
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in
+        try db.execute(
+            sql: "CREATE TABLE contacts (name TEXT, phone TEXT); INSERT INTO contacts VALUES ('Li Wei', '138')")
+    }
+    try queue.close()
+}
