@@ -89,8 +89,20 @@ func render(_ value: DatabaseValue) -> String {
     case .int64(let integer): "i\(integer)"
     case .double(let double): "r\(double)"
     case .string(let text): "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
-    case .blob(let data): "x'" + data.map { String(format: "%02x", $0) }.joined() + "'"
+    case .blob(let data): "x'" + hex(data) + "'"
     }
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
+
+func hex(_ data: Data) -> String {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(data.count * 2)
+    for byte in data {
+        bytes.append(hexDigits[Int(byte >> 4)])
+        bytes.append(hexDigits[Int(byte & 0xF)])
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 extension String {
