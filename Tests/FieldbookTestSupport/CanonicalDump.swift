@@ -119,3 +119,11 @@ public func makeForeignSQLiteDatabase(at path: String) throws {
     }
     try queue.close()
 }
+
+/// `PRAGMA integrity_check` of a SQLite file, opened as the tool would open it (so a
+/// write-ahead log left by a killed process is recovered first).
+public func integrityCheck(ofFile path: String) throws -> [String] {
+    let queue = try DatabaseQueue(path: path)
+    defer { try? queue.close() }
+    return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+}
