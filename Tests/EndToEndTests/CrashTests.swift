@@ -20,7 +20,7 @@ struct CrashTests {
             .joined()
     }
 
-    @Test(arguments: Seeds.list(default: 3))
+    @Test(arguments: Seeds.list(default: 2))
     func killedImportIsAllOrNothing(seed: UInt64) throws {
         var random = SeededRandom(seed: seed)
         let cli = try CLIRunner()
