@@ -65,6 +65,20 @@ struct ReplicaStoreTests {
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
+    @Test func fileWrittenByANewerFieldbookIsRefusedAndLeftAlone() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("replica-1.sqlite")
+        try Fixture.fileStore(1, in: directory).database.close()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "UPDATE fb_meta SET value = 2 WHERE key = 'format_version'") }
+        try queue.close()
+        let before = try canonicalDump(ofFile: path)
+        let error = #expect(throws: FieldbookError.self) { _ = try ReplicaStore.open(at: path, schema: Fixture.schema) }
+        #expect(error?.code == .notAReplica)
+        #expect(error?.message.contains("newer Fieldbook") == true)
+        #expect(try canonicalDump(ofFile: path) == before)
+    }
+
     @Test func reopenedReplicaKeepsItsIdentityDataAndClock() throws {
         let directory = try TemporaryDirectory()
         let clock = ManualWallClock()
