@@ -26,11 +26,18 @@ struct IDResolver {
             for row in rows where (row[column] as String?) == text { matches.insert(row.rowID("id")!) }
         }
         if matches.isEmpty {
+            // Listings show the random tail, so a prefix of it wins over a prefix of the
+            // canonical form: that starts with the creation time, which every row made
+            // in the same years shares ("01…"), and would make short IDs that start
+            // with 0 ambiguous however unique they are among the IDs people see.
             let hex = text.allSatisfy(\.isHexDigit)
+            var canonical = Set<RowID>()
             for row in rows {
                 guard let id = row.rowID("id") else { continue }
-                if (hex && id.tail.hasPrefix(text)) || id.description.hasPrefix(text) { matches.insert(id) }
+                if hex && id.tail.hasPrefix(text) { matches.insert(id) }
+                if id.description.hasPrefix(text) { canonical.insert(id) }
             }
+            if matches.isEmpty { matches = canonical }
         }
         switch matches.count {
         case 1:

@@ -40,7 +40,7 @@ struct MergeLawTests {
         for (batch, source) in zip(sets, sources) { try store.merge(batch, from: source.replicaID) }
     }
 
-    @Test(arguments: Seeds.list(default: 6))
+    @Test(arguments: Seeds.list(default: 5))
     func mergeIsCommutative(seed: UInt64) throws {
         let sources = try Self.sources(seed: seed)
         let forward = try Self.fresh(11)
@@ -59,7 +59,7 @@ struct MergeLawTests {
         }
     }
 
-    @Test(arguments: Seeds.list(default: 6))
+    @Test(arguments: Seeds.list(default: 5))
     func everyArrivalOrderGivesTheSameData(seed: UInt64) throws {
         let sources = try Self.sources(seed: seed)
         var random = SeededRandom(seed: seed ^ 0x5EED)
@@ -81,7 +81,7 @@ struct MergeLawTests {
         }
     }
 
-    @Test(arguments: Seeds.list(default: 6))
+    @Test(arguments: Seeds.list(default: 5))
     func mergeIsAssociative(seed: UInt64) throws {
         let sources = try Self.sources(seed: seed)
         let (a, b, c) = (sources.sets[0], sources.sets[1], sources.sets[2])
@@ -105,7 +105,7 @@ struct MergeLawTests {
         #expect(try canonicalDump(middle) == canonicalDump(right), "seed \(seed)")
     }
 
-    @Test(arguments: Seeds.list(default: 6))
+    @Test(arguments: Seeds.list(default: 5))
     func mergeIsIdempotent(seed: UInt64) throws {
         let sources = try Self.sources(seed: seed)
         let receiver = try Self.fresh(41)
@@ -119,7 +119,7 @@ struct MergeLawTests {
         #expect(try canonicalDump(receiver) == before, "seed \(seed): a resent batch changes nothing")
     }
 
-    @Test(arguments: Seeds.list(default: 6))
+    @Test(arguments: Seeds.list(default: 5))
     func groupingIntoBatchesDoesNotMatter(seed: UInt64) throws {
         let sources = try Self.sources(seed: seed)
         var random = SeededRandom(seed: seed ^ 0xB47C)
@@ -136,7 +136,7 @@ struct MergeLawTests {
         #expect(try canonicalDump(whole) == canonicalDump(pieces), "seed \(seed)")
     }
 
-    @Test(arguments: Seeds.list(default: 6))
+    @Test(arguments: Seeds.list(default: 5))
     func receiversEndWithTheSourcesDataAndLoseNoWrite(seed: UInt64) throws {
         let sources = try Self.sources(seed: seed)
         let receiver = try Self.fresh(61)

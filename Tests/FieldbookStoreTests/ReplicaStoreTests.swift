@@ -65,6 +65,20 @@ struct ReplicaStoreTests {
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
+    @Test func fileWrittenByANewerFieldbookIsRefusedAndLeftAlone() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("replica-1.sqlite")
+        try Fixture.fileStore(1, in: directory).database.close()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "UPDATE fb_meta SET value = 2 WHERE key = 'format_version'") }
+        try queue.close()
+        let before = try canonicalDump(ofFile: path)
+        let error = #expect(throws: FieldbookError.self) { _ = try ReplicaStore.open(at: path, schema: Fixture.schema) }
+        #expect(error?.code == .notAReplica)
+        #expect(error?.message.contains("newer Fieldbook") == true)
+        #expect(try canonicalDump(ofFile: path) == before)
+    }
+
     @Test func reopenedReplicaKeepsItsIdentityDataAndClock() throws {
         let directory = try TemporaryDirectory()
         let clock = ManualWallClock()
@@ -325,5 +339,45 @@ struct ReplicaStoreTests {
                 == .text("fixed"))
         try fast.merge(try office.changes(for: try fast.knowledge(), byteBudget: .max).batch, from: office.replicaID)
         #expect(try fast.version(of: edit[0].cell)?.value == .text("fixed"), "the edit wins everywhere")
+    }
+
+    // MARK: Threads
+
+    /// Writers on several threads share one store: every write gets its own sequence
+    /// number, stamps follow sequence order, and nothing is lost (queue and pool).
+    @Test(arguments: [false, true])
+    func concurrentWritersGetContiguousSequencesAndIncreasingStamps(pooled: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let store = try ReplicaStore.create(
+            at: directory.path("replica.sqlite"), name: "server", schema: Fixture.schema,
+            replicaID: Fixture.replicaID(1),
+            options: .init(pooled: pooled))
+        let threads = 4
+        let writes = 25
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for index in 0..<writes {
+                do {
+                    try store.write { tx in
+                        _ = try tx.set(
+                            table: Fixture.items, key: RowKey(Fixture.rowID(thread * 1_000 + index)),
+                            partition: Fixture.partition(thread % 2), values: ["n": .integer(Int64(index))])
+                    }
+                    _ = try store.changes(for: Knowledge(), byteBudget: 200)
+                } catch {
+                    Issue.record("thread \(thread) write \(index): \(error)")
+                }
+            }
+        }
+        let log = try Fixture.everything(in: store).changes
+        #expect(log.count == threads * writes)
+        for partition in [Fixture.partition(0), Fixture.partition(1)] {
+            let stream = log.filter { $0.partition == partition }
+            #expect(stream.map(\.sequence) == Array(1...UInt64(threads * writes / 2)))
+            #expect(stream.map(\.stamp) == stream.map(\.stamp).sorted(), "stamps follow sequence order")
+            #expect(
+                try store.knowledge()[StreamID(partition: partition, origin: store.replicaID)]
+                    == UInt64(threads * writes / 2))
+        }
+        #expect(Set(log.map(\.stamp)).count == log.count, "every write has its own stamp")
     }
 }

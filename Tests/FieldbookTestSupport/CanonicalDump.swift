@@ -94,10 +94,41 @@ func render(_ value: DatabaseValue) -> String {
     case .int64(let integer): "i\(integer)"
     case .double(let double): "r\(double)"
     case .string(let text): "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
-    case .blob(let data): "x'" + data.map { String(format: "%02x", $0) }.joined() + "'"
+    case .blob(let data): "x'" + hex(data) + "'"
     }
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
+
+func hex(_ data: Data) -> String {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(data.count * 2)
+    for byte in data {
+        bytes.append(hexDigits[Int(byte >> 4)])
+        bytes.append(hexDigits[Int(byte & 0xF)])
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 extension String {
     var sqlIdentifier: String { "\"" + replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}
+
+/// Creates an ordinary SQLite database that is not a Fieldbook replica (a contacts table
+/// in rollback-journal mode), for tests that point the tool at the wrong file.
+public func makeForeignSQLiteDatabase(at path: String) throws {
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in
+        try db.execute(
+            sql: "CREATE TABLE contacts (name TEXT, phone TEXT); INSERT INTO contacts VALUES ('Li Wei', '138')")
+    }
+    try queue.close()
+}
+
+/// `PRAGMA integrity_check` of a SQLite file, opened as the tool would open it (so a
+/// write-ahead log left by a killed process is recovered first).
+public func integrityCheck(ofFile path: String) throws -> [String] {
+    let queue = try DatabaseQueue(path: path)
+    defer { try? queue.close() }
+    return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
 }

@@ -151,7 +151,7 @@ struct SimulationTests {
         let replay = Seeds.replay(seed, filter: "SimulationTests")
         let world = try World(seed: seed)
         do {
-            try world.run(steps: 50)
+            try world.run(steps: 32)
         } catch {
             print("SIMULATION seed \(seed) failed: \(String(reflecting: error))")
             Issue.record(

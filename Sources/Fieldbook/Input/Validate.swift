@@ -75,8 +75,15 @@ public enum Validate {
         calendar.timeZone = timeZone
         let components = DateComponents(
             year: dayParts[0], month: dayParts[1], day: dayParts[2], hour: clock[0], minute: clock[1])
-        guard let instant = calendar.date(from: components) else {
-            throw FieldbookError(.invalidInput, "start '\(value)' does not exist in \(zone)")
+        // A local time the clocks skip (the night they go forward) does not exist, and
+        // Foundation quietly moves it by the gap instead of failing: check the round trip.
+        guard let instant = calendar.date(from: components),
+            case let back = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant),
+            [back.year, back.month, back.day, back.hour, back.minute]
+                == [dayParts[0], dayParts[1], dayParts[2], clock[0], clock[1]]
+        else {
+            throw FieldbookError(
+                .invalidInput, "start '\(value)' does not exist in \(zone) (the clocks change that night)")
         }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
