@@ -69,6 +69,14 @@ let package = Package(
             ]
         ),
 
+        // What the two command-line tools share: one-line errors, exit codes, output.
+        .target(
+            name: "FieldbookCommandLine",
+            dependencies: [
+                "Fieldbook", "FieldbookCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // The sync server as a library, so tests build the same application as `main`.
         .target(
             name: "FieldbookServer",
@@ -87,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-server",
             dependencies: [
-                "FieldbookServer", "Fieldbook", "FieldbookCore",
+                "FieldbookServer", "Fieldbook", "FieldbookCore", "FieldbookCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Server/Main"
@@ -96,7 +104,7 @@ let package = Package(
             name: "fieldbook",
             dependencies: [
                 "Fieldbook", "FieldbookSync", "FieldbookServer", "FieldbookCore", "FieldbookProtocol",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FieldbookCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Client"
         ),

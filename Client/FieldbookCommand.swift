@@ -22,4 +22,8 @@ struct FieldbookCommand: AsyncParsableCommand {
             DemoCommand.self,
         ]
     )
+
+    static func main() async {
+        await CLI.main(Self.self)
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fieldbook
+import FieldbookCommandLine
 import FieldbookCore
 import FieldbookProtocol
 import Foundation

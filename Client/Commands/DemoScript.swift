@@ -1,4 +1,5 @@
 import Fieldbook
+import FieldbookCommandLine
 import FieldbookCore
 import FieldbookServer
 import FieldbookSync

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fieldbook
+import FieldbookCommandLine
 import FieldbookCore
 import FieldbookServer
 import Foundation
@@ -109,7 +110,7 @@ struct ServerConflictsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await ServerCLI.run {
-            print(try ServerCLI.json(try storeOptions.openFieldbook().conflicts(includeResolved: all)), terminator: "")
+            print(try Fieldbook.json(try storeOptions.openFieldbook().conflicts(includeResolved: all)), terminator: "")
         }
     }
 }
@@ -165,7 +166,7 @@ struct ServerStatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await ServerCLI.run {
             let status = try storeOptions.openFieldbook().status()
-            print(try ServerCLI.json(status), terminator: "")
+            print(try Fieldbook.json(status), terminator: "")
         }
     }
 }

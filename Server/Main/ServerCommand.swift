@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fieldbook
+import FieldbookCommandLine
 import FieldbookCore
 import FieldbookServer
 import Foundation
@@ -22,6 +23,10 @@ struct ServerCommand: AsyncParsableCommand {
             QuarantineCommand.self, ServerStatusCommand.self,
         ]
     )
+
+    static func main() async {
+        await ServerCLI.main(Self.self)
+    }
 }
 
 /// Where the server's data lives.
@@ -48,21 +53,8 @@ struct ServerStoreOptions: ParsableArguments {
     }
 }
 
-/// One-line errors and sysexits codes, as in the client.
-enum ServerCLI {
-    static func run(_ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch let error as FieldbookError {
-            FileHandle.standardError.write(Data("fieldbook-server: \(error.message)\n".utf8))
-            throw ExitCode(error.code.exitCode)
-        }
-    }
-
-    static func json(_ value: some Encodable) throws -> String {
-        try Fieldbook.json(value)
-    }
-}
+/// The server tool's terminal: one-line errors and sysexits codes, as in the client.
+let ServerCLI = Terminal(tool: "fieldbook-server")
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
