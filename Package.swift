@@ -158,6 +158,11 @@ let package = Package(
             dependencies: ["FieldbookServer", "FieldbookSync", "FieldbookTestSupport"]
         ),
         // Depends on the executables so `swift test` builds them; the tests run them as a user would.
-        .testTarget(name: "EndToEndTests", dependencies: ["FieldbookTestSupport", "fieldbook", "fieldbook-server"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "FieldbookTestSupport", "fieldbook", "fieldbook-server", "Fieldbook", "FieldbookStore", "FieldbookCore",
+            ]
+        ),
     ]
 )

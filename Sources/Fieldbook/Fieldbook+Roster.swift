@@ -127,6 +127,9 @@ extension Fieldbook {
                 .invalidInput,
                 "line \(header.line): unknown column '\(unknown)'; expected \(known.joined(separator: ", "))")
         }
+        if let repeated = columns.first(where: { column in columns.filter { $0 == column }.count > 1 }) {
+            throw FieldbookError(.invalidInput, "line \(header.line): the header names '\(repeated)' twice")
+        }
         guard let nameIndex = columns.firstIndex(of: "name") else {
             throw FieldbookError(.invalidInput, "line \(header.line): the header has no 'name' column")
         }
