@@ -6,10 +6,6 @@ import FieldbookStore
 import FieldbookSync
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// P3 (bytes on the wire), P4 (incremental round vs history size), P5/P7 (cold sync time
 /// and the client's peak memory) and P8 (many replicas at once).
 struct SyncBenchmarks {
@@ -149,20 +145,25 @@ struct SyncBenchmarks {
         return results
     }
 
-    /// Runs a child process; returns wall seconds, its peak RSS in KiB and its exit status.
+    /// Runs a child process under `/usr/bin/time`; returns wall seconds, its peak RSS in KiB
+    /// and its exit status. (`time` waits for the child itself, so its figure is exact.)
     func runMeasured(_ executable: String, _ arguments: [String]) throws -> (Double, Int, Int32) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        let report = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "fieldbook-peak-kib %M", executable] + arguments
         process.standardOutput = FileHandle.nullDevice
+        process.standardError = report
         let start = ContinuousClock.now
         try process.run()
-        var status: Int32 = 0
-        var usage = rusage()
-        wait4(process.processIdentifier, &status, 0, &usage)
+        let output = String(decoding: report.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return (seconds, usage.ru_maxrss, (status >> 8) & 0xff)
+        let peak =
+            output.split(separator: "\n").last { $0.hasPrefix("fieldbook-peak-kib ") }
+            .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        return (seconds, peak, process.terminationStatus)
     }
 
     // MARK: P8

@@ -17,19 +17,26 @@ public final class SyncClient: Sendable {
     public struct Options: Sendable {
         /// The approximate size of each pushed batch: small, for slow links.
         public var pushBytes: Int
-        /// The approximate size of each pulled batch the client asks for.
+        /// The approximate size of the first pulled batch the client asks for. While
+        /// rounds come back quickly (under a second) it doubles, up to ``maximumPullBytes``;
+        /// after a failed round it halves again: small batches on a slow or dropping link,
+        /// few round trips on a good one.
         public var pullBytes: Int
+        /// The largest pulled batch the client asks for.
+        public var maximumPullBytes: Int
         /// Retries and backoff.
         public var retry: RetryPolicy
         /// Clock offset from the server (ms) above which the summary warns.
         public var clockWarning: UInt64
 
         public init(
-            pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, retry: RetryPolicy = RetryPolicy(),
+            pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, maximumPullBytes: Int = 4 << 20,
+            retry: RetryPolicy = RetryPolicy(),
             clockWarning: UInt64 = 60_000
         ) {
             self.pushBytes = pushBytes
             self.pullBytes = pullBytes
+            self.maximumPullBytes = max(pullBytes, maximumPullBytes)
             self.retry = retry
             self.clockWarning = clockWarning
         }
@@ -92,6 +99,7 @@ public final class SyncClient: Sendable {
         var gaps = 0
         var restamped = false
         var pushBytes = options.pushBytes
+        var pullBytes = options.pullBytes
 
         while true {
             let local = try store.knowledge()
@@ -105,8 +113,10 @@ public final class SyncClient: Sendable {
             let request = SyncRequest(
                 schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
                 clientTime: wallClock.milliseconds(), knowledge: local, batch: push.batch,
-                maxResponseBytes: UInt32(clamping: options.pullBytes))
+                maxResponseBytes: UInt32(clamping: pullBytes))
             let response: SyncResponse
+            let roundStarted = ContinuousClock.now
+            let retriesBefore = progress.retries
             do {
                 response = try await send(request, progress: &progress)
             } catch let error as FieldbookError where error.code == .sequenceGap && gaps < 8 {
@@ -119,6 +129,11 @@ public final class SyncClient: Sendable {
                 // A proxy or the server takes less than we sent: halve the batch and go on.
                 pushBytes /= 2
                 continue
+            }
+            if progress.retries > retriesBefore {
+                pullBytes = max(options.pullBytes / 4, pullBytes / 2)
+            } else if response.hasMore && ContinuousClock.now - roundStarted < .seconds(1) {
+                pullBytes = min(options.maximumPullBytes, pullBytes * 2)
             }
             // Everything the server lacked went up in this round, unless the scope was unknown.
             let pushedAll = !push.hasMore && writable != .unknown

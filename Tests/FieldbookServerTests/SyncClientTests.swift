@@ -1,5 +1,6 @@
 import Fieldbook
 import FieldbookCore
+import FieldbookProtocol
 import FieldbookServer
 import FieldbookSync
 import Foundation
@@ -40,5 +41,48 @@ struct SyncClientTests {
         #expect(ledger.count == 1)
         #expect(try wang.conflicts(includeResolved: true) == ledger)
         #expect(try chen.conflicts(includeResolved: true) == ledger)
+    }
+}
+
+/// Records the pull size each request asks for.
+final class PullSizes: SyncTransport, @unchecked Sendable {
+    // @unchecked: `sizes` is only touched under `lock`.
+    let inner: any SyncTransport
+    private let lock = NSLock()
+    private var recorded: [UInt32] = []
+
+    init(_ inner: any SyncTransport) { self.inner = inner }
+
+    var sizes: [UInt32] { lock.withLock { recorded } }
+
+    func post(_ body: [UInt8], token: String) async throws -> (status: Int, body: [UInt8]) {
+        if case .syncRequest(let request) = try WireFormat.decode(body) {
+            lock.withLock { recorded.append(request.maxResponseBytes) }
+        }
+        return try await inner.post(body, token: token)
+    }
+}
+
+struct SyncClientPullSizeTests {
+    /// Small batches first (a slow link loses little per drop), doubling while rounds come
+    /// back quickly, up to the maximum: a good link needs few round trips.
+    @Test
+    func pullBatchesGrowWhileRoundsAreFast() async throws {
+        let scenario = try await Scenario.make()
+        let office = scenario.office.fieldbook
+        for index in 0..<300 {
+            _ = try office.addParticipant(
+                cohort: scenario.cohortA.id.description, .init(name: "Participant \(index)"))
+        }
+        try await sync(office, over: ServiceTransport(service: scenario.backend.service), token: scenario.office.token)
+        let laptop = try scenario.replicas.make("laptop")
+        let transport = PullSizes(ServiceTransport(service: scenario.backend.service))
+        let options = SyncClient.Options(
+            pullBytes: 512, maximumPullBytes: 4096, retry: RetryPolicy(maxAttempts: 2, initialDelay: .zero))
+        try await SyncClient(store: laptop.store, transport: transport, token: scenario.office.token, options: options)
+            .run()
+        #expect(Array(transport.sizes.prefix(4)) == [512, 1024, 2048, 4096], "\(transport.sizes)")
+        #expect(transport.sizes.allSatisfy { $0 <= 4096 })
+        #expect(try laptop.participants().count == 300 + (try office.participants().count - 300))
     }
 }

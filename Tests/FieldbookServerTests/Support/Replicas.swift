@@ -37,8 +37,9 @@ extension SyncClient.Options {
     static func testing(
         pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, maxAttempts: Int = 4
     ) -> SyncClient.Options {
+        // Pulls stay at `pullBytes`, so the size of every round is known to the test.
         SyncClient.Options(
-            pushBytes: pushBytes, pullBytes: pullBytes,
+            pushBytes: pushBytes, pullBytes: pullBytes, maximumPullBytes: pullBytes,
             retry: RetryPolicy(maxAttempts: maxAttempts, initialDelay: .zero, maximumDelay: .zero))
     }
 }
