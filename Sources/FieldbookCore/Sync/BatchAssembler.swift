@@ -57,11 +57,16 @@ public enum BatchAssembler {
                     maximumChunk: StreamCursor.chunk(forBudget: byteBudget - size, streams: 1)
                 )
             }
-            while !full, let next = try earliest(in: &cursors) {
+            var heap = StampHeap()
+            for index in cursors.indices {
+                if let stamp = try cursors[index].peekStamp() { heap.push(stamp, index) }
+            }
+            while !full, let next = heap.pop() {
                 let change = try cursors[next].take()
                 changes.append(change)
                 size += change.approximateSize
                 full = size >= byteBudget
+                if let stamp = try cursors[next].peekStamp() { heap.push(stamp, next) }
             }
             for cursor in cursors {
                 if let range = cursor.range { ranges.append(range) }
@@ -69,16 +74,6 @@ public enum BatchAssembler {
             }
         }
         return Assembly(batch: ChangeBatch(changes: changes, ranges: ranges), hasMore: hasMore)
-    }
-
-    /// The index of the cursor whose next change is earliest by stamp, if any remain.
-    static func earliest(in cursors: inout [StreamCursor]) throws -> Int? {
-        var best: (index: Int, stamp: Stamp)?
-        for index in cursors.indices {
-            guard let stamp = try cursors[index].peekStamp() else { continue }
-            if best.map({ stamp < $0.stamp }) ?? true { best = (index, stamp) }
-        }
-        return best?.index
     }
 }
 
