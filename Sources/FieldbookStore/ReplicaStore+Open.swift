@@ -140,9 +140,6 @@ extension ReplicaStore {
             // FULL: a commit survives power loss too, not only a killed process. A
             // facilitator's battery dying mid-session must not lose the register.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // 16 MB of page cache per connection (SQLite's default is 2 MB): merging a large
-            // sync touches cells all over the file, and rereading pages dominated otherwise.
-            try db.execute(sql: "PRAGMA cache_size = -16000")
         }
         return try StoreErrors.translate(path: path) {
             if path == ":memory:" { return try DatabaseQueue(configuration: configuration) }

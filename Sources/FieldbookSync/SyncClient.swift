@@ -22,7 +22,8 @@ public final class SyncClient: Sendable {
         /// after a failed round it halves again: small batches on a slow or dropping link,
         /// few round trips on a good one.
         public var pullBytes: Int
-        /// The largest pulled batch the client asks for.
+        /// The largest pulled batch the client asks for: 1 MB (about 70,000 attendance
+        /// marks), which keeps a whole decoded batch well inside the client's memory budget.
         public var maximumPullBytes: Int
         /// Retries and backoff.
         public var retry: RetryPolicy
@@ -30,7 +31,7 @@ public final class SyncClient: Sendable {
         public var clockWarning: UInt64
 
         public init(
-            pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, maximumPullBytes: Int = 4 << 20,
+            pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, maximumPullBytes: Int = 1 << 20,
             retry: RetryPolicy = RetryPolicy(),
             clockWarning: UInt64 = 60_000
         ) {
