@@ -13,10 +13,16 @@ extension PostgresConnection {
         do {
             result = try await body()
         } catch {
-            do {
-                try await query("ROLLBACK", logger: logger).drain()
-            } catch {
+            if Self.isLost(error) || isClosed {
+                // The server ended the session (or the link died): there is nothing to roll
+                // back, and a query sent now might never be answered.
                 try? await close()
+            } else {
+                do {
+                    try await query("ROLLBACK", logger: logger).drain()
+                } catch {
+                    try? await close()
+                }
             }
             throw error
         }
@@ -29,6 +35,22 @@ extension PostgresConnection {
             throw error
         }
         return result
+    }
+}
+
+extension PostgresConnection {
+    /// Whether an error ended the connection: a failure of the link, or a FATAL server error.
+    static func isLost(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .server:
+            let severity = error.serverInfo?[.severity] ?? ""
+            return severity == "FATAL" || severity == "PANIC"
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .queryCancelled:
+            return true
+        default:
+            return false
+        }
     }
 }
 
