@@ -25,6 +25,7 @@ enum ThrowawayCluster {
             )
         }
         let user = getuid() == 0 ? try unprivilegedUser() : nil
+        stopLeftovers(bin: bin, user: user)
         let folder = NSTemporaryDirectory() + "fieldbook-test-postgres-\(getpid())"
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -56,6 +57,21 @@ enum ThrowawayCluster {
         running = nil
         try? run("\(bin)/pg_ctl", ["-D", folder + "/data", "-m", "immediate", "-w", "stop"], as: user)
         try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Stops and deletes the clusters of test processes that died without stopping theirs.
+    static func stopLeftovers(bin: String, user: String?) {
+        let prefix = "fieldbook-test-postgres-"
+        let temporary = NSTemporaryDirectory()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix(prefix)
+        {
+            guard let owner = Int32(name.dropFirst(prefix.count)), owner != getpid(), kill(owner, 0) != 0 else {
+                continue
+            }
+            let folder = temporary + name
+            try? run("\(bin)/pg_ctl", ["-D", folder + "/data", "-m", "immediate", "-w", "stop"], as: user)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
     }
 
     static func unprivilegedUser() throws -> String {
