@@ -26,7 +26,9 @@ enum TestPostgres {
 
     /// The folder of `initdb` and `pg_ctl`, if PostgreSQL is installed.
     static var binaries: String? {
-        if let configured = environment["FIELDBOOK_POSTGRES_BIN"] { return configured }
+        if let configured = environment["FIELDBOOK_POSTGRES_BIN"] {
+            return FileManager.default.isExecutableFile(atPath: configured + "/initdb") ? configured : nil
+        }
         let root = "/usr/lib/postgresql"
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) })
