@@ -62,6 +62,18 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
+    public func quarantined() async throws -> [QuarantineEntry] {
+        try await offload { [store] in
+            try store.quarantined().map {
+                QuarantineEntry(change: $0.change, reason: $0.reason, receivedAt: $0.receivedAt)
+            }
+        }
+    }
+
+    public func releaseQuarantine(origin: ReplicaID?) async throws -> BatchMerger.Report {
+        try await offload { [store] in try store.releaseQuarantine(origin: origin) }
+    }
+
     public func token(id: String) async throws -> StoredToken? {
         try await offload { [store] in
             try store.database.read { db in

@@ -19,6 +19,15 @@ public protocol SyncStore: Sendable {
         -> BatchAssembler.Assembly
     /// The first quarantined sequence of each of `origin`'s streams.
     func quarantinedStarts(origin: ReplicaID) async throws -> [StreamStart]
+    /// Every change held back for clock skew (the office's `quarantine list`).
+    func quarantined() async throws -> [QuarantineEntry]
+    /// Merges quarantined changes as they are (the office accepts a skewed clock's data).
+    ///
+    /// Each stream is released from the first sequence after what is held, in order;
+    /// changes after a hole (never received) stay quarantined until the hole is filled.
+    ///
+    /// - Parameter origin: release only this replica's changes; `nil` for all.
+    func releaseQuarantine(origin: ReplicaID?) async throws -> BatchMerger.Report
 
     /// The stored token with this public ID.
     func token(id: String) async throws -> StoredToken?
@@ -28,4 +37,20 @@ public protocol SyncStore: Sendable {
     func tokens() async throws -> [StoredToken]
     /// Revokes the live token with this name; returns whether there was one.
     func revokeToken(name: String, at time: UInt64) async throws -> Bool
+}
+
+/// A change the server holds back because its author's clock was too far ahead.
+public struct QuarantineEntry: Hashable, Sendable {
+    /// The change as it arrived.
+    public var change: Change
+    /// Why it was held back.
+    public var reason: String
+    /// When it arrived, the server's Unix milliseconds.
+    public var receivedAt: UInt64
+
+    public init(change: Change, reason: String, receivedAt: UInt64) {
+        self.change = change
+        self.reason = reason
+        self.receivedAt = receivedAt
+    }
 }

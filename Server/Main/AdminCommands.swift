@@ -25,24 +25,30 @@ struct TokenCommand: AsyncParsableCommand {
                     throw FieldbookError(.usage, "give either --all or at least one --cohort")
                 }
                 let name = try Validate.text(name, field: "token name", limit: 100)
-                let store = try storeOptions.openStore()
-                let scope: TokenScope
-                if all {
-                    scope = .all
-                } else {
-                    let fieldbook = Fieldbook(store: store.store)
-                    scope = .cohorts(
-                        Set(
-                            try cohort.map { reference in
-                                if let id = RowID(reference) { return PartitionID(cohort: id) }
-                                return try fieldbook.cohort(reference).partition
-                            }))
-                }
                 let token = DeviceToken.generate()
-                try await store.insertToken(
-                    StoredToken(
-                        id: token.id, name: name, secretHash: token.secretHash, scope: scope,
-                        issuedAt: SystemWallClock().milliseconds()))
+                try await storeOptions.withStore { store in
+                    let scope: TokenScope
+                    if all {
+                        scope = .all
+                    } else {
+                        scope = .cohorts(
+                            Set(
+                                try cohort.map { reference in
+                                    if let id = RowID(reference) { return PartitionID(cohort: id) }
+                                    guard let store = store as? SQLiteSyncStore else {
+                                        throw FieldbookError(
+                                            .usage,
+                                            "with PostgreSQL, name cohorts by their full ID (`fieldbook cohort list --json`), not '\(reference)'"
+                                        )
+                                    }
+                                    return try Fieldbook(store: store.store).cohort(reference).partition
+                                }))
+                    }
+                    try await store.insertToken(
+                        StoredToken(
+                            id: token.id, name: name, secretHash: token.secretHash, scope: scope,
+                            issuedAt: SystemWallClock().milliseconds()))
+                }
                 print(token.text)
             }
         }
@@ -54,7 +60,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await ServerCLI.run {
-                for token in try await storeOptions.openStore().tokens() {
+                for token in try await storeOptions.withStore({ try await $0.tokens() }) {
                     let state = token.revokedAt.map { "revoked \(Fieldbook.isoTime($0))" } ?? "live"
                     print("\(token.name)\t\(token.id)\t\(token.scope.storedForm)\t\(state)")
                 }
@@ -69,7 +75,10 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await ServerCLI.run {
-                guard try await storeOptions.openStore().revokeToken(name: name, at: SystemWallClock().milliseconds())
+                guard
+                    try await storeOptions.withStore({
+                        try await $0.revokeToken(name: name, at: SystemWallClock().milliseconds())
+                    })
                 else {
                     throw FieldbookError(.notFound, "no live token named '\(name)'; see `fieldbook-server token list`")
                 }
@@ -126,7 +135,7 @@ struct QuarantineCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await ServerCLI.run {
-                let entries = try storeOptions.openFieldbook().store.quarantined()
+                let entries = try await storeOptions.withStore(mustExist: true) { try await $0.quarantined() }
                 if entries.isEmpty { print("No quarantined changes.") }
                 for entry in entries {
                     let change = entry.change
@@ -152,7 +161,9 @@ struct QuarantineCommand: AsyncParsableCommand {
                     }
                     return ReplicaID(raw)
                 }
-                let report = try storeOptions.openFieldbook().store.releaseQuarantine(origin: origin)
+                let report = try await storeOptions.withStore(mustExist: true) {
+                    try await $0.releaseQuarantine(origin: origin)
+                }
                 print("Released \(report.received) changes (\(report.conflicts) conflicts)")
             }
         }

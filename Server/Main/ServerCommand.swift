@@ -15,7 +15,9 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "The Fieldbook sync server, and the office's commands on its data.",
         discussion: """
             The server's replica is a SQLite file: --db PATH, else $FIELDBOOK_SERVER_DB, else
-            ./fieldbook-server.sqlite. Exit codes follow sysexits like the fieldbook CLI.
+            ./fieldbook-server.sqlite. Or a PostgreSQL database that several servers share:
+            --postgres URL, else $FIELDBOOK_POSTGRES_URL. Exit codes follow sysexits like the
+            fieldbook CLI.
             """,
         version: "0.1.0",
         subcommands: [
@@ -29,22 +31,71 @@ struct ServerCommand: AsyncParsableCommand {
     }
 }
 
-/// Where the server's data lives.
+/// Where the server's data lives: a SQLite file, or a PostgreSQL database.
 struct ServerStoreOptions: ParsableArguments {
     @Option(help: "The server's SQLite file (default: $FIELDBOOK_SERVER_DB, else ./fieldbook-server.sqlite).")
     var db: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A PostgreSQL database several servers share, instead of the SQLite file (default: $FIELDBOOK_POSTGRES_URL).",
+            valueName: "postgres://USER:PASSWORD@HOST:PORT/DATABASE"))
+    var postgres: String?
 
     var path: String {
         db ?? ProcessInfo.processInfo.environment["FIELDBOOK_SERVER_DB"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "fieldbook-server.sqlite"
     }
 
+    /// The PostgreSQL URL, if the store is PostgreSQL (an explicit --db wins over the environment).
+    var postgresURL: String? {
+        if let postgres { return postgres }
+        guard db == nil else { return nil }
+        return ProcessInfo.processInfo.environment["FIELDBOOK_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     func openStore() throws -> SQLiteSyncStore {
-        try SQLiteSyncStore(path: path)
+        guard postgres == nil || db == nil else {
+            throw FieldbookError(.usage, "give either --db (SQLite) or --postgres, not both")
+        }
+        return try SQLiteSyncStore(path: path)
+    }
+
+    /// Runs `body` with the store, SQLite or PostgreSQL, and closes it afterwards.
+    ///
+    /// - Parameter mustExist: refuse a SQLite file that does not exist yet instead of creating it.
+    func withStore<T>(mustExist: Bool = false, _ body: (any SyncStore) async throws -> T) async throws -> T {
+        guard postgres == nil || db == nil else {
+            throw FieldbookError(.usage, "give either --db (SQLite) or --postgres, not both")
+        }
+        guard let url = postgresURL else {
+            if mustExist && !FileManager.default.fileExists(atPath: path) {
+                throw FieldbookError(
+                    .notFound, "no server data at \(path); start `fieldbook-server serve --db \(path)` first")
+            }
+            return try await body(try openStore())
+        }
+        var logger = Logger(label: "fieldbook.store.postgres")
+        logger.logLevel = .warning
+        let store = try await PostgresSyncStore.connect(url: url, options: .init(logger: logger))
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 
     /// The server replica through the NPQ facade, for the office's read commands.
     func openFieldbook() throws -> Fieldbook {
+        if postgresURL != nil {
+            throw FieldbookError(
+                .usage,
+                "this command reads the SQLite store; with PostgreSQL, sync a `fieldbook` client with an --all token and run it there"
+            )
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             throw FieldbookError(
                 .notFound, "no server data at \(path); start `fieldbook-server serve --db \(path)` first")
@@ -58,7 +109,8 @@ let ServerCLI = Terminal(tool: "fieldbook-server")
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the sync server (embedded SQLite store, created on first start).")
+        commandName: "serve",
+        abstract: "Run the sync server (embedded SQLite store created on first start, or --postgres URL).")
 
     @OptionGroup var storeOptions: ServerStoreOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -72,17 +124,28 @@ struct ServeCommand: AsyncParsableCommand {
             var configured = Logger(label: "fieldbook.server")
             configured.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let logger = configured
-            let path = storeOptions.path
-            let store = try storeOptions.openStore()
+            let (store, location): (any SyncStore, String)
+            if let url = storeOptions.postgresURL {
+                let postgres = try await PostgresSyncStore.connect(url: url, options: .init(logger: logger))
+                (store, location) = (postgres, postgres.endpoint.description)
+            } else {
+                (store, location) = (try storeOptions.openStore(), storeOptions.path)
+            }
             let service = SyncService(
                 store: store,
                 limits: .init(maxRequestBytes: maxRequestBytes, defaultResponseBytes: batchBytes), logger: logger)
             let app = buildApplication(service: service, host: host, port: port, logger: logger) { port in
                 logger.notice(
-                    "fieldbook-server listening", metadata: ["host": "\(host)", "port": "\(port)", "db": "\(path)"])
+                    "fieldbook-server listening", metadata: ["host": "\(host)", "port": "\(port)", "db": "\(location)"])
             }
             // SIGTERM / SIGINT stop accepting connections and let the round in flight finish.
-            try await app.runService()
+            do {
+                try await app.runService()
+            } catch {
+                await (store as? PostgresSyncStore)?.close()
+                throw error
+            }
+            await (store as? PostgresSyncStore)?.close()
         }
     }
 }
