@@ -22,6 +22,8 @@ public final class SyncClient: Sendable {
         /// after a failed round it halves again: small batches on a slow or dropping link,
         /// few round trips on a good one.
         public var pullBytes: Int
+        /// A round answered within this time lets the next pull double.
+        public var fastRound: Duration
         /// The largest pulled batch the client asks for: 1 MB (about 70,000 attendance
         /// marks), which keeps a whole decoded batch well inside the client's memory budget.
         public var maximumPullBytes: Int
@@ -32,12 +34,13 @@ public final class SyncClient: Sendable {
 
         public init(
             pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, maximumPullBytes: Int = 1 << 20,
-            retry: RetryPolicy = RetryPolicy(),
+            fastRound: Duration = .seconds(1), retry: RetryPolicy = RetryPolicy(),
             clockWarning: UInt64 = 60_000
         ) {
             self.pushBytes = pushBytes
             self.pullBytes = pullBytes
             self.maximumPullBytes = max(pullBytes, maximumPullBytes)
+            self.fastRound = fastRound
             self.retry = retry
             self.clockWarning = clockWarning
         }
@@ -133,7 +136,7 @@ public final class SyncClient: Sendable {
             }
             if progress.retries > retriesBefore {
                 pullBytes = max(options.pullBytes / 4, pullBytes / 2)
-            } else if response.hasMore && ContinuousClock.now - roundStarted < .seconds(1) {
+            } else if response.hasMore && ContinuousClock.now - roundStarted < options.fastRound {
                 pullBytes = min(options.maximumPullBytes, pullBytes * 2)
             }
             // Everything the server lacked went up in this round, unless the scope was unknown.

@@ -78,7 +78,8 @@ struct SyncClientPullSizeTests {
         let laptop = try scenario.replicas.make("laptop")
         let transport = PullSizes(ServiceTransport(service: scenario.backend.service))
         let options = SyncClient.Options(
-            pullBytes: 512, maximumPullBytes: 4096, retry: RetryPolicy(maxAttempts: 2, initialDelay: .zero))
+            pullBytes: 512, maximumPullBytes: 4096, fastRound: .seconds(3600),
+            retry: RetryPolicy(maxAttempts: 2, initialDelay: .zero))
         try await SyncClient(store: laptop.store, transport: transport, token: scenario.office.token, options: options)
             .run()
         #expect(Array(transport.sizes.prefix(4)) == [512, 1024, 2048, 4096], "\(transport.sizes)")
