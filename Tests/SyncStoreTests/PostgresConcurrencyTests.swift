@@ -52,8 +52,10 @@ struct PostgresConcurrencyTests {
         let clock = ManualWallClock(milliseconds: Fixture.now)
         let url = try await TestPostgres.makeDatabase()
         let options = PostgresSyncStore.Options(wallClock: clock, maximumConnections: 4)
-        let first = try await PostgresSyncStore.connect(url: url, options: options)
+        // Both start at once on the empty database: one migrates, the other waits for it.
+        async let starting = PostgresSyncStore.connect(url: url, options: options)
         let second = try await PostgresSyncStore.connect(url: url, options: options)
+        let first = try await starting
         let reference = try await StoreBackend.postgres.makeStore(wallClock: clock)
         #expect(first.replicaID == second.replicaID, "one database, one replica")
         let plans = Self.plans(seed: 42, clients: 12, changes: 84)

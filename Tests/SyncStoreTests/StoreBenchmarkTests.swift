@@ -77,16 +77,18 @@ struct StoreBenchmarkTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let test = try await backend.makeStore()
-        // PostgreSQL: two servers on the one database, replicas alternating between them.
+        // PostgreSQL: several servers on the one database (FIELDBOOK_BENCH_SERVERS, 2 by
+        // default), replicas taking turns between them.
         var stores: [any SyncStore] = [test.store]
+        let servers = Int(ProcessInfo.processInfo.environment["FIELDBOOK_BENCH_SERVERS"] ?? "") ?? 2
         if backend == .postgres, let url = test.url {
-            stores.append(try await PostgresSyncStore.connect(url: url))
+            for _ in 1..<max(1, servers) { stores.append(try await PostgresSyncStore.connect(url: url)) }
         }
         let token = DeviceToken.generate()
         try await test.store.insertToken(
             StoredToken(id: token.id, name: "bench", secretHash: token.secretHash, scope: .all, issuedAt: 0))
-        var servers: [BenchmarkServer] = []
-        for store in stores { servers.append(try await BenchmarkServer(store: store)) }
+        var running: [BenchmarkServer] = []
+        for store in stores { running.append(try await BenchmarkServer(store: store)) }
         let cohort = PartitionID(cohort: RowID(.init(high: 8, low: 8)))
         let replicas = try (0..<count).map { index in
             let replica = try Fieldbook.create(at: "\(folder)/replica-\(index).sqlite", name: "replica \(index)")
@@ -102,7 +104,7 @@ struct StoreBenchmarkTests {
             }
             return replica
         }
-        let transports = try servers.map { try HTTPSyncTransport(baseURL: $0.url) }
+        let transports = try running.map { try HTTPSyncTransport(baseURL: $0.url) }
         let latencies = Latencies()
         let started = ContinuousClock.now
         let errors = await withTaskGroup(of: Int.self) { group in
@@ -121,7 +123,7 @@ struct StoreBenchmarkTests {
         }
         let total = Self.seconds(ContinuousClock.now - started)
         for transport in transports { try await transport.shutdown() }
-        for server in servers { await server.stop() }
+        for server in running { await server.stop() }
         for store in stores.dropFirst() { await (store as? PostgresSyncStore)?.close() }
         await test.dispose()
         let sorted = latencies.values.withLock { $0 }.sorted()
@@ -129,7 +131,7 @@ struct StoreBenchmarkTests {
             String(
                 format:
                     "P8 %@ (%d server%@): %d replicas at once, %d rounds, %d errors: p50 %.0f ms, p99 %.0f ms, total %.1f s",
-                backend.rawValue, servers.count, servers.count == 1 ? "" : "s", count, sorted.count, errors,
+                backend.rawValue, running.count, running.count == 1 ? "" : "s", count, sorted.count, errors,
                 sorted[sorted.count / 2] * 1000, sorted[min(sorted.count - 1, sorted.count * 99 / 100)] * 1000, total))
         #expect(errors == 0)
     }

@@ -28,16 +28,6 @@ struct PostgresMergeReader {
         return Int32(truncatingIfNeeded: hash.finalize().low)
     }
 
-    /// This replica's clock: the latest time observed in any partition or stamped.
-    func clock() async throws -> HLC {
-        let value = try await connection.query(
-            """
-            SELECT GREATEST((SELECT clock FROM fb_replica), (SELECT COALESCE(max(clock), 0) FROM fb_partitions))
-            """, logger: logger
-        ).single(Int64.self)
-        return PostgresCoding.time(value ?? 0)
-    }
-
     /// Locks the replica row (held until commit) and returns the last stamped time.
     func lockStampClock() async throws -> HLC {
         PostgresCoding.time(
@@ -46,9 +36,13 @@ struct PostgresMergeReader {
     }
 
     /// Reads the vector entries of `streams`, creating the rows of new streams (their
-    /// partitions are locked, so no other merge creates them meanwhile).
-    func readStreams(_ streams: Set<StreamID>, into inputs: inout PostgresMergeTarget.Inputs) async throws {
-        guard !streams.isEmpty else { return }
+    /// partitions are locked, so no other merge creates them meanwhile), and this
+    /// replica's clock: the latest time observed in any partition or stamped.
+    ///
+    /// - Returns: the clock, or `nil` when `streams` is empty.
+    @discardableResult
+    func readStreams(_ streams: Set<StreamID>, into inputs: inout PostgresMergeTarget.Inputs) async throws -> HLC? {
+        guard !streams.isEmpty else { return nil }
         let sorted = streams.sorted()
         let partitions = sorted.map { PostgresCoding.bytes($0.partition.rawValue) }
         let origins = sorted.map { PostgresCoding.bytes($0.origin.rawValue) }
@@ -58,17 +52,26 @@ struct PostgresMergeReader {
             created AS (
                 INSERT INTO fb_streams (partition, origin) SELECT partition, origin FROM wanted
                 ON CONFLICT (partition, origin) DO NOTHING RETURNING id, partition, origin, held)
-            SELECT id, partition, origin, held FROM created
-            UNION ALL
-            SELECT s.id, s.partition, s.origin, s.held FROM fb_streams s
-            JOIN wanted w ON s.partition = w.partition AND s.origin = w.origin
+            SELECT id, partition, origin, held, clock FROM (
+                SELECT id, partition, origin, held FROM created
+                UNION ALL
+                SELECT s.id, s.partition, s.origin, s.held FROM fb_streams s
+                JOIN wanted w ON s.partition = w.partition AND s.origin = w.origin) AS found
+            CROSS JOIN (
+                SELECT GREATEST((SELECT clock FROM fb_replica), (SELECT COALESCE(max(clock), 0) FROM fb_partitions))
+                    AS clock) AS replica
             """, logger: logger)
-        for try await (id, partition, origin, held) in rows.decode((Int64, ByteBuffer, ByteBuffer, Int64).self) {
+        var clock: Int64 = 0
+        for try await (id, partition, origin, held, time) in rows.decode(
+            (Int64, ByteBuffer, ByteBuffer, Int64, Int64).self)
+        {
             let stream = StreamID(
                 partition: PartitionID(try PostgresCoding.bytes16(partition)),
                 origin: ReplicaID(try PostgresCoding.bytes16(origin)))
             inputs.streams[stream] = (id, UInt64(held))
+            clock = time
         }
+        return PostgresCoding.time(clock)
     }
 
     /// Reads the winners of `cells`; the ones with none are recorded as absent.

@@ -2,8 +2,10 @@ import FieldbookCore
 import Logging
 import PostgresNIO
 
-/// The writes of one merge transaction: everything the merge decided, in at most
-/// seven multi-row statements whatever the batch size.
+/// The writes of one merge transaction: everything the merge decided, in one statement
+/// whatever the batch size (one data-modifying `WITH` clause per table, each fed whole
+/// arrays that it `unnest`s), so the partition locks are held for one round trip of
+/// writing, not one per change or per table.
 ///
 /// Cell writes are conditional: an existing winner is replaced only if it is still the
 /// one the merge read, and a new cell is inserted only if none appeared meanwhile. The
@@ -62,130 +64,90 @@ struct PostgresMergeWriter {
                 inserts.append(column: try id(cell), key: cell.key, winner: winner)
             }
         }
-        if updates.count > 0 { try await update(updates, replacing: replaced) }
-        if inserts.count > 0 { try await insert(inserts) }
-
         var history = CellRows()
         for (cell, winner) in target.history { history.append(column: try id(cell), key: cell.key, winner: winner) }
-        if history.count > 0 { try await insertHistory(history) }
-        try await writeQuarantine(target)
-
-        let dirty = target.dirtyStreams.sorted()
-        if !dirty.isEmpty {
-            let ids = dirty.map { target.streams[$0]!.ref }
-            let held = dirty.map { Int64(target.streams[$0]!.held) }
-            try await run(
-                """
-                UPDATE fb_streams s SET held = v.held FROM unnest(\(ids)::int8[], \(held)::int8[]) AS v(id, held)
-                WHERE s.id = v.id
-                """)
-        }
-        if target.clock.last > target.inputs.clock.last {
-            try await run(
-                """
-                INSERT INTO fb_partitions (partition, clock)
-                SELECT p, \(PostgresCoding.time(target.clock.last)) FROM unnest(\(partitions.sorted().map { PostgresCoding.bytes($0.rawValue) })::bytea[]) AS p
-                ON CONFLICT (partition) DO UPDATE SET clock = GREATEST(fb_partitions.clock, excluded.clock)
-                """)
-        }
-        if target.ticked {
-            try await run("UPDATE fb_replica SET clock = GREATEST(clock, \(PostgresCoding.time(target.clock.last)))")
-        }
-    }
-
-    private func update(_ rows: CellRows, replacing replaced: (streams: [Int64], sequences: [Int64])) async throws {
-        let changed = try await connection.query(
-            """
-            WITH changed AS (
-                UPDATE fb_cells c SET stream = v.stream, seq = v.seq, hlc = v.hlc,
-                    prev_hlc = CASE WHEN v.prev_origin = ''::bytea THEN NULL ELSE v.prev_hlc END,
-                    prev_origin = NULLIF(v.prev_origin, ''::bytea), value = v.value
-                FROM unnest(\(rows.columns)::int4[], \(rows.keys)::bytea[], \(rows.streams)::int8[],
-                    \(rows.sequences)::int8[], \(rows.times)::int8[], \(rows.previousTimes)::int8[],
-                    \(rows.previousOrigins)::bytea[], \(rows.values)::bytea[], \(replaced.streams)::int8[],
-                    \(replaced.sequences)::int8[])
-                    AS v(col, key, stream, seq, hlc, prev_hlc, prev_origin, value, old_stream, old_seq)
-                WHERE c.col = v.col AND c.key = v.key AND c.stream = v.old_stream AND c.seq = v.old_seq
-                RETURNING 1)
-            SELECT count(*) FROM changed
-            """, logger: logger
-        ).single(Int64.self)
-        guard changed == Int64(rows.count) else {
-            throw PostgresErrors.ConcurrentWrite(what: "a cell changed while its partition was locked")
-        }
-    }
-
-    private func insert(_ rows: CellRows) async throws {
-        let inserted = try await connection.query(
-            """
-            WITH inserted AS (
-                INSERT INTO fb_cells (col, key, stream, seq, hlc, prev_hlc, prev_origin, value)
-                SELECT col, key, stream, seq, hlc, CASE WHEN prev_origin = ''::bytea THEN NULL ELSE prev_hlc END,
-                    NULLIF(prev_origin, ''::bytea), value
-                FROM unnest(\(rows.columns)::int4[], \(rows.keys)::bytea[], \(rows.streams)::int8[],
-                    \(rows.sequences)::int8[], \(rows.times)::int8[], \(rows.previousTimes)::int8[],
-                    \(rows.previousOrigins)::bytea[], \(rows.values)::bytea[])
-                    AS v(col, key, stream, seq, hlc, prev_hlc, prev_origin, value)
-                ON CONFLICT (col, key) DO NOTHING
-                RETURNING 1)
-            SELECT count(*) FROM inserted
-            """, logger: logger
-        ).single(Int64.self)
-        guard inserted == Int64(rows.count) else {
-            throw PostgresErrors.ConcurrentWrite(what: "a cell appeared while its partition was locked")
-        }
-    }
-
-    private func insertHistory(_ rows: CellRows) async throws {
-        try await run(
-            """
-            INSERT INTO fb_history (stream, seq, col, key, hlc, prev_hlc, prev_origin, value, superseded)
-            SELECT stream, seq, col, key, hlc, CASE WHEN prev_origin = ''::bytea THEN NULL ELSE prev_hlc END,
-                NULLIF(prev_origin, ''::bytea), value, \(Int64(now))
-            FROM unnest(\(rows.columns)::int4[], \(rows.keys)::bytea[], \(rows.streams)::int8[],
-                \(rows.sequences)::int8[], \(rows.times)::int8[], \(rows.previousTimes)::int8[],
-                \(rows.previousOrigins)::bytea[], \(rows.values)::bytea[])
-                AS v(col, key, stream, seq, hlc, prev_hlc, prev_origin, value)
-            ON CONFLICT (stream, seq) DO NOTHING
-            """)
-    }
-
-    private func writeQuarantine(_ target: PostgresMergeTarget) async throws {
-        if !target.cleared.isEmpty {
-            let cleared = target.cleared.sorted { $0.key < $1.key }
-            try await run(
-                """
-                DELETE FROM fb_quarantine q
-                USING unnest(\(cleared.map(\.key))::int8[], \(cleared.map { Int64($0.value) })::int8[]) AS v(stream, through)
-                WHERE q.stream = v.stream AND q.seq <= v.through
-                """)
-        }
-        let held = target.held.values.flatMap(\.values)
-        guard !held.isEmpty else { return }
-        var rows = CellRows()
+        var held = CellRows()
         var reasons: [String] = []
-        for entry in held {
-            rows.append(
+        for entry in target.held.values.flatMap(\.values) {
+            held.append(
                 column: try id(entry.change.cell), key: entry.change.key,
                 winner: .init(version: entry.change.version, stream: entry.stream, sequence: entry.change.sequence))
             reasons.append(entry.reason)
         }
-        try await run(
-            """
-            INSERT INTO fb_quarantine (stream, seq, col, key, hlc, prev_hlc, prev_origin, value, reason, received)
-            SELECT stream, seq, col, key, hlc, CASE WHEN prev_origin = ''::bytea THEN NULL ELSE prev_hlc END,
-                NULLIF(prev_origin, ''::bytea), value, reason, \(Int64(now))
-            FROM unnest(\(rows.columns)::int4[], \(rows.keys)::bytea[], \(rows.streams)::int8[],
-                \(rows.sequences)::int8[], \(rows.times)::int8[], \(rows.previousTimes)::int8[],
-                \(rows.previousOrigins)::bytea[], \(rows.values)::bytea[], \(reasons)::text[])
-                AS v(col, key, stream, seq, hlc, prev_hlc, prev_origin, value, reason)
-            ON CONFLICT (stream, seq) DO UPDATE SET col = excluded.col, key = excluded.key, hlc = excluded.hlc,
-                prev_hlc = excluded.prev_hlc, prev_origin = excluded.prev_origin, value = excluded.value,
-                reason = excluded.reason, received = excluded.received
-            """)
-    }
+        let cleared = target.cleared.sorted { $0.key < $1.key }
+        let dirty = target.dirtyStreams.sorted()
+        let clock = PostgresCoding.time(target.clock.last)
+        let observed = target.clock.last > target.inputs.clock.last
 
-    private func run(_ query: PostgresQuery) async throws {
-        try await connection.query(query, logger: logger).drain()
+        let query: PostgresQuery = """
+            WITH changed AS (
+                UPDATE fb_cells c SET stream = v.stream, seq = v.seq, hlc = v.hlc,
+                    prev_hlc = CASE WHEN v.prev_origin = ''::bytea THEN NULL ELSE v.prev_hlc END,
+                    prev_origin = NULLIF(v.prev_origin, ''::bytea), value = v.value
+                FROM unnest(\(updates.columns)::int4[], \(updates.keys)::bytea[], \(updates.streams)::int8[],
+                    \(updates.sequences)::int8[], \(updates.times)::int8[], \(updates.previousTimes)::int8[],
+                    \(updates.previousOrigins)::bytea[], \(updates.values)::bytea[], \(replaced.streams)::int8[],
+                    \(replaced.sequences)::int8[])
+                    AS v(col, key, stream, seq, hlc, prev_hlc, prev_origin, value, old_stream, old_seq)
+                WHERE c.col = v.col AND c.key = v.key AND c.stream = v.old_stream AND c.seq = v.old_seq
+                RETURNING 1),
+            inserted AS (
+                INSERT INTO fb_cells (col, key, stream, seq, hlc, prev_hlc, prev_origin, value)
+                SELECT col, key, stream, seq, hlc, CASE WHEN prev_origin = ''::bytea THEN NULL ELSE prev_hlc END,
+                    NULLIF(prev_origin, ''::bytea), value
+                FROM unnest(\(inserts.columns)::int4[], \(inserts.keys)::bytea[], \(inserts.streams)::int8[],
+                    \(inserts.sequences)::int8[], \(inserts.times)::int8[], \(inserts.previousTimes)::int8[],
+                    \(inserts.previousOrigins)::bytea[], \(inserts.values)::bytea[])
+                    AS v(col, key, stream, seq, hlc, prev_hlc, prev_origin, value)
+                ON CONFLICT (col, key) DO NOTHING
+                RETURNING 1),
+            superseded AS (
+                INSERT INTO fb_history (stream, seq, col, key, hlc, prev_hlc, prev_origin, value, superseded)
+                SELECT stream, seq, col, key, hlc, CASE WHEN prev_origin = ''::bytea THEN NULL ELSE prev_hlc END,
+                    NULLIF(prev_origin, ''::bytea), value, \(Int64(now))
+                FROM unnest(\(history.columns)::int4[], \(history.keys)::bytea[], \(history.streams)::int8[],
+                    \(history.sequences)::int8[], \(history.times)::int8[], \(history.previousTimes)::int8[],
+                    \(history.previousOrigins)::bytea[], \(history.values)::bytea[])
+                    AS v(col, key, stream, seq, hlc, prev_hlc, prev_origin, value)
+                ON CONFLICT (stream, seq) DO NOTHING),
+            released AS (
+                DELETE FROM fb_quarantine q
+                USING unnest(\(cleared.map(\.key))::int8[], \(cleared.map { Int64($0.value) })::int8[]) AS v(stream, through)
+                WHERE q.stream = v.stream AND q.seq <= v.through),
+            quarantined AS (
+                INSERT INTO fb_quarantine (stream, seq, col, key, hlc, prev_hlc, prev_origin, value, reason, received)
+                SELECT stream, seq, col, key, hlc, CASE WHEN prev_origin = ''::bytea THEN NULL ELSE prev_hlc END,
+                    NULLIF(prev_origin, ''::bytea), value, reason, \(Int64(now))
+                FROM unnest(\(held.columns)::int4[], \(held.keys)::bytea[], \(held.streams)::int8[],
+                    \(held.sequences)::int8[], \(held.times)::int8[], \(held.previousTimes)::int8[],
+                    \(held.previousOrigins)::bytea[], \(held.values)::bytea[], \(reasons)::text[])
+                    AS v(col, key, stream, seq, hlc, prev_hlc, prev_origin, value, reason)
+                ON CONFLICT (stream, seq) DO UPDATE SET col = excluded.col, key = excluded.key, hlc = excluded.hlc,
+                    prev_hlc = excluded.prev_hlc, prev_origin = excluded.prev_origin, value = excluded.value,
+                    reason = excluded.reason, received = excluded.received),
+            vectors AS (
+                UPDATE fb_streams s SET held = v.held
+                FROM unnest(\(dirty.map { target.streams[$0]!.ref })::int8[], \(dirty.map { Int64(target.streams[$0]!.held) })::int8[])
+                    AS v(id, held)
+                WHERE s.id = v.id),
+            observed AS (
+                INSERT INTO fb_partitions (partition, clock)
+                SELECT p, \(clock) FROM unnest(\(partitions.sorted().map { PostgresCoding.bytes($0.rawValue) })::bytea[]) AS p
+                WHERE \(observed)
+                ON CONFLICT (partition) DO UPDATE SET clock = GREATEST(fb_partitions.clock, excluded.clock)),
+            stamped AS (
+                UPDATE fb_replica SET clock = GREATEST(clock, \(clock)) WHERE \(target.ticked))
+            SELECT (SELECT count(*) FROM changed), (SELECT count(*) FROM inserted)
+            """
+        var counts: (Int64, Int64)?
+        for try await row in try await connection.query(query, logger: logger).decode((Int64, Int64).self) {
+            counts = row
+        }
+        guard let counts, counts.0 == Int64(updates.count) else {
+            throw PostgresErrors.ConcurrentWrite(what: "a cell changed while its partition was locked")
+        }
+        guard counts.1 == Int64(inserts.count) else {
+            throw PostgresErrors.ConcurrentWrite(what: "a cell appeared while its partition was locked")
+        }
     }
 }

@@ -54,10 +54,11 @@ extension PostgresSyncStore {
         try await reader.lock(partitions)
         let now = options.wallClock.milliseconds()
 
-        var inputs = PostgresMergeTarget.Inputs(
-            clock: HybridClock(last: try await reader.clock(), maximumDrift: options.maximumDrift))
+        var inputs = PostgresMergeTarget.Inputs(clock: HybridClock(maximumDrift: options.maximumDrift))
+        // Every range's stream, and this replica's own in each partition (for ledger writes).
         let streams = Set(batch.ranges.map(\.stream) + partitions.map { StreamID(partition: $0, origin: replicaID) })
-        try await reader.readStreams(streams, into: &inputs)
+        let clock = try await reader.readStreams(streams, into: &inputs) ?? .zero
+        inputs.clock = HybridClock(last: clock, maximumDrift: options.maximumDrift)
         try await reader.readCells(Set(batch.changes.map(\.cell)), into: &inputs)
 
         var stampLocked = false

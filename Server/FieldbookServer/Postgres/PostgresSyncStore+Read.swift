@@ -42,11 +42,14 @@ extension PostgresSyncStore {
         _ requests: [PostgresChangeSource.Request], refs: [StreamID: Int64], on connection: PostgresConnection,
         into source: PostgresChangeSource
     ) async throws {
-        let ids = requests.map { refs[$0.stream] ?? -1 }
+        // Every stream of the local knowledge has a row; a request for any other holds nothing.
+        for request in requests where refs[request.stream] == nil { source.add([], for: request) }
+        let requests = requests.filter { refs[$0.stream] != nil }
+        let ids = requests.map { refs[$0.stream]! }
         let afters = requests.map { Int64($0.after) }
         let counts = requests.map { Int64($0.count) }
         var read: [Int64: [Change]] = [:]
-        let byRef = Dictionary(uniqueKeysWithValues: zip(ids, requests.map(\.stream)))
+        let byRef = Dictionary(zip(ids, requests.map(\.stream)), uniquingKeysWith: { first, _ in first })
         let rows = try await connection.query(
             """
             SELECT r.id, x.seq, x.col, x.key, x.hlc, x.prev_hlc, x.prev_origin, x.value
