@@ -35,21 +35,7 @@ extension ReplicaStore {
     @discardableResult
     public func releaseQuarantine(origin: ReplicaID? = nil) throws -> BatchMerger.Report {
         let waiting = try quarantined().map(\.change).filter { origin == nil || $0.origin == origin }
-        var byStream: [StreamID: [Change]] = [:]
-        for change in waiting { byStream[change.stream, default: []].append(change) }
-        let held = try knowledge()
-        var batch = ChangeBatch()
-        for (stream, changes) in byStream.sorted(by: { $0.key < $1.key }) {
-            var next = held[stream] + 1
-            var released: [Change] = []
-            for change in changes.sorted(by: { $0.sequence < $1.sequence }) where change.sequence == next {
-                released.append(change)
-                next += 1
-            }
-            guard let last = released.last else { continue }
-            batch.changes += released
-            batch.ranges.append(StreamRange(stream: stream, after: held[stream], through: last.sequence))
-        }
+        let batch = ChangeBatch.releasing(waiting, above: try knowledge())
         return try merge(batch, from: nil, acceptSkewed: true)
     }
 }

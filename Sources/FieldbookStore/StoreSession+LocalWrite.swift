@@ -15,12 +15,7 @@ extension StoreSession {
         let openConflicts = cell.table == ConflictEntry.table ? [] : try openConflictKeys(of: cell)
         if let current, current.value == value, openConflicts.isEmpty { return nil }
 
-        var time = clock.tick(now: now)
-        if let current, current.stamp.time >= time {
-            // The cell holds a value stamped ahead of our clock (released from quarantine):
-            // a local edit must still win, without dragging our clock into the future.
-            time = HLC(rawValue: current.stamp.time.rawValue == .max ? .max : current.stamp.time.rawValue + 1)
-        }
+        let time = clock.tick(now: now, over: current?.stamp)
         let stream = StreamID(partition: partition, origin: local)
         let ref = try streamRef(stream, create: true)!
         let sequence = try heldSequence(ref: ref) + 1

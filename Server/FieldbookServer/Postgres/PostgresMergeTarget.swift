@@ -176,11 +176,7 @@ final class PostgresMergeTarget: MergeTarget {
     func write(_ cell: CellAddress, partition: PartitionID, value: Value) throws {
         let current = winner(of: cell)?.version
         if let current, current.value == value { return }
-        var time = clock.tick(now: now)
-        if let current, current.stamp.time >= time {
-            // The cell holds a value stamped ahead of our clock (released from quarantine).
-            time = HLC(rawValue: current.stamp.time.rawValue == .max ? .max : current.stamp.time.rawValue + 1)
-        }
+        let time = clock.tick(now: now, over: current?.stamp)
         let stream = StreamID(partition: partition, origin: local)
         let sequence = try heldSequence(of: stream) + 1
         guard sequence <= Self.maximumSequence else {

@@ -143,21 +143,7 @@ extension PostgresSyncStore {
 
     public func releaseQuarantine(origin: ReplicaID?) async throws -> BatchMerger.Report {
         let waiting = try await quarantined().map(\.change).filter { origin == nil || $0.origin == origin }
-        var byStream: [StreamID: [Change]] = [:]
-        for change in waiting { byStream[change.stream, default: []].append(change) }
-        let held = try await knowledge()
-        var batch = ChangeBatch()
-        for (stream, changes) in byStream.sorted(by: { $0.key < $1.key }) {
-            var next = held[stream] + 1
-            var released: [Change] = []
-            for change in changes.sorted(by: { $0.sequence < $1.sequence }) where change.sequence == next {
-                released.append(change)
-                next += 1
-            }
-            guard let last = released.last else { continue }
-            batch.changes += released
-            batch.ranges.append(StreamRange(stream: stream, after: held[stream], through: last.sequence))
-        }
+        let batch = ChangeBatch.releasing(waiting, above: try await knowledge())
         return try await merge(batch, sender: nil, acceptSkewed: true, checksEveryOrigin: false)
     }
 }

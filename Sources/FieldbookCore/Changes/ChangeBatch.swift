@@ -19,6 +19,27 @@ public struct ChangeBatch: Hashable, Sendable {
 
     /// Whether the batch carries nothing at all.
     public var isEmpty: Bool { changes.isEmpty && ranges.isEmpty }
+
+    /// The batch that releases quarantined changes: for each stream, the quarantined
+    /// changes that continue contiguously from what is `held`, in sequence order. Changes
+    /// after a hole (a sequence never received) stay quarantined until it is filled.
+    public static func releasing(_ quarantined: [Change], above held: Knowledge) -> ChangeBatch {
+        var byStream: [StreamID: [Change]] = [:]
+        for change in quarantined { byStream[change.stream, default: []].append(change) }
+        var batch = ChangeBatch()
+        for (stream, changes) in byStream.sorted(by: { $0.key < $1.key }) {
+            var next = held[stream] + 1
+            var released: [Change] = []
+            for change in changes.sorted(by: { $0.sequence < $1.sequence }) where change.sequence == next {
+                released.append(change)
+                next += 1
+            }
+            guard let last = released.last else { continue }
+            batch.changes += released
+            batch.ranges.append(StreamRange(stream: stream, after: held[stream], through: last.sequence))
+        }
+        return batch
+    }
 }
 
 /// The sequence numbers of one stream that a batch covers: `(after, through]`.

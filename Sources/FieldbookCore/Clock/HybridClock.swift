@@ -40,6 +40,17 @@ public struct HybridClock: Sendable, Equatable {
         return last
     }
 
+    /// The reading for a local write over a cell whose current version is `current`.
+    ///
+    /// A local write must sort after the value it overwrites. When that value is stamped
+    /// ahead of this clock (it was released from quarantine with a future stamp), the write
+    /// takes the stamp just after it, without dragging the clock itself into the future.
+    public mutating func tick(now: UInt64, over current: Stamp?) -> HLC {
+        let time = tick(now: now)
+        guard let current, current.time >= time else { return time }
+        return HLC(rawValue: current.time.rawValue == .max ? .max : current.time.rawValue + 1)
+    }
+
     /// Whether a remote reading is within the drift bound at physical time `now`.
     public func accepts(_ remote: HLC, now: UInt64) -> Bool {
         remote.milliseconds <= bound(now: now)
