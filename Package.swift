@@ -113,6 +113,7 @@ let package = Package(
             dependencies: [
                 "Fieldbook", "FieldbookSync", "FieldbookServer", "FieldbookCore", "FieldbookStore", "FieldbookProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Bench"

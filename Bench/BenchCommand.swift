@@ -14,6 +14,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Smaller sizes, for a quick check that everything runs.") var quick = false
     @Option(help: "Only these benchmarks, comma-separated (P1,P2,P3,P4,P5,P6,P7,P8).") var only: String?
     @Option(help: "Folder for the benchmark files (default: a temporary folder).") var directory: String?
+    @Option(help: "Also run P2 and P8 on PostgreSQL: a URL of a role that may create databases.")
+    var postgres: String?
+    @Option(help: "Servers sharing the PostgreSQL database in P8.") var servers = 1
 
     func run() async throws {
         let selected = Set((only ?? "P1,P2,P3,P4,P5,P6,P7,P8").uppercased().split(separator: ",").map(String.init))
@@ -53,6 +56,11 @@ struct BenchCommand: AsyncParsableCommand {
                 client: client)
         }
         if selected.contains("P8") { results += try await sync.manyReplicas(count: scale.replicasAtOnce) }
+        if let postgres {
+            let bench = PostgresBenchmarks(baseURL: postgres, scale: scale, store: store)
+            if selected.contains("P2") { results += try await bench.bulkMerge() }
+            if selected.contains("P8") { results += try await bench.manyReplicas(sync: sync, serverCount: servers) }
+        }
         print("\n" + BenchResult.table(results))
     }
 }

@@ -7,17 +7,22 @@ import ServiceLifecycle
 
 /// A sync server running inside the benchmark process on a free loopback port.
 final class BenchServer: Sendable {
-    let store: SQLiteSyncStore
+    let store: any SyncStore
     let url: String
     let token: String
     let serviceGroup: ServiceGroup
     let task: Task<Void, any Error>
 
     /// Starts a server on the replica file at `path` (created if absent) with an office token.
-    init(path: String) async throws {
+    convenience init(path: String) async throws {
+        try await self.init(store: try SQLiteSyncStore(path: path))
+    }
+
+    /// Starts a server on `store` with an office token.
+    init(store: any SyncStore) async throws {
         var logger = Logger(label: "fieldbook.bench.server")
         logger.logLevel = .error
-        store = try SQLiteSyncStore(path: path)
+        self.store = store
         let service = SyncService(store: store, logger: logger)
         let deviceToken = DeviceToken.generate()
         try await store.insertToken(

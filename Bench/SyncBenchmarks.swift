@@ -69,7 +69,7 @@ struct SyncBenchmarks {
         let empty = try await BenchServer(path: "\(folder)/p4-empty.sqlite")
         let largeTime = try await roundLatency(server: large, rounds: rounds)
         let emptyTime = try await roundLatency(server: empty, rounds: rounds)
-        let history = try large.store.store.logCounts()
+        let history = try (large.store as! SQLiteSyncStore).store.logCounts()
         await large.stop()
         await empty.stop()
         return [
@@ -88,7 +88,7 @@ struct SyncBenchmarks {
         let client = ReplicaID.random(using: &random)
         let partition = PartitionID(.init(high: 4, low: 4))
         let stream = StreamID(partition: partition, origin: client)
-        var knowledge = try server.store.store.knowledge()
+        var knowledge = try await server.store.knowledge()
         var times: [Double] = []
         for sequence in 1...UInt64(max(10, rounds)) {
             let change = Change(
@@ -171,9 +171,16 @@ struct SyncBenchmarks {
     /// Many replicas syncing at once against one server: each writes a few marks and syncs.
     func manyReplicas(count: Int) async throws -> [BenchResult] {
         let server = try await BenchServer(path: "\(folder)/p8-server.sqlite")
+        let results = try await manyReplicas(count: count, servers: [server], label: "SQLite")
+        await server.stop()
+        return results
+    }
+
+    /// Many replicas syncing at once, spread in turn over `servers`; the caller stops them.
+    func manyReplicas(count: Int, servers: [BenchServer], label: String) async throws -> [BenchResult] {
         let cohort = RowID(.init(high: 8, low: 8))
         let replicas = try (0..<count).map { index in
-            try Fieldbook.create(at: "\(folder)/p8-replica-\(index).sqlite", name: "replica \(index)")
+            try Fieldbook.create(at: "\(folder)/p8-\(label)-replica-\(index).sqlite", name: "replica \(index)")
         }
         for (index, replica) in replicas.enumerated() {
             var random = SeededRandom(seed: UInt64(index))
@@ -187,11 +194,13 @@ struct SyncBenchmarks {
                 }
             }
         }
-        let transport = try HTTPSyncTransport(baseURL: server.url)
+        let transports = try servers.map { try HTTPSyncTransport(baseURL: $0.url) }
         let latencies = LatencyRecorder()
         let started = ContinuousClock.now
         let errors = await withTaskGroup(of: Int.self) { group in
-            for replica in replicas {
+            for (index, replica) in replicas.enumerated() {
+                let server = servers[index % servers.count]
+                let transport = transports[index % servers.count]
                 group.addTask {
                     let timed = TimedTransport(inner: transport, recorder: latencies)
                     do {
@@ -205,15 +214,14 @@ struct SyncBenchmarks {
             return await group.reduce(0, +)
         }
         let total = ContinuousClock.now - started
-        try await transport.shutdown()
-        await server.stop()
+        for transport in transports { try await transport.shutdown() }
         let sorted = latencies.values.sorted()
         let p99 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
         let p50 = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
         return [
             BenchResult(
                 id: "P8",
-                what: "\(count) replicas syncing at once: p99 round (\(sorted.count) rounds, \(errors) errors)",
+                what: "\(count) replicas syncing at once, \(label): p99 round (\(sorted.count) rounds, \(errors) errors)",
                 figure: String(format: "%.0f ms", p99 * 1000), baseline: String(format: "p50 %.0f ms", p50 * 1000),
                 ratio: nil, goal: "0 errors; total \(total.components.seconds) s")
         ]
