@@ -38,17 +38,22 @@ extension ReplicaStore {
             }
             var renamed: [Key: Int64] = [:]
             var touched: Set<[Int64]> = []
-            for table in ["fb_cells", "fb_history"] {
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT id, col, rid, hlc FROM \(table) WHERE id BETWEEN ? AND ? ORDER BY id",
-                    arguments: [low, high])
-                for row in rows {
-                    let time = session.clock.tick(now: session.now).databaseInteger
-                    try db.execute(
-                        sql: "UPDATE \(table) SET hlc = ? WHERE id = ?", arguments: [time, row["id"] as Int64])
-                    renamed[Key(column: row["col"], row: row["rid"], time: row["hlc"])] = time
-                    touched.insert([row["col"], row["rid"]])
-                }
+            // New stamps in sequence order across both tables, so a later write of a cell
+            // still sorts after the earlier one it overwrote.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT 'fb_cells' AS tbl, id, col, rid, hlc FROM fb_cells WHERE id BETWEEN ?1 AND ?2
+                    UNION ALL SELECT 'fb_history', id, col, rid, hlc FROM fb_history WHERE id BETWEEN ?1 AND ?2
+                    ORDER BY id
+                    """,
+                arguments: [low, high])
+            for row in rows {
+                let time = session.clock.tick(now: session.now).databaseInteger
+                let table: String = row["tbl"]
+                try db.execute(sql: "UPDATE \(table) SET hlc = ? WHERE id = ?", arguments: [time, row["id"] as Int64])
+                renamed[Key(column: row["col"], row: row["rid"], time: row["hlc"])] = time
+                touched.insert([row["col"], row["rid"]])
             }
             // Our later writes to the same cells named the old stamps as `prev`.
             let local = try session.replicaRef(replicaID)
