@@ -38,25 +38,40 @@ extension ReplicaStore {
             }
             var renamed: [Key: Int64] = [:]
             var touched: Set<[Int64]> = []
+            let local = try session.replicaRef(replicaID)
             // New stamps in sequence order across both tables, so a later write of a cell
             // still sorts after the earlier one it overwrote.
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT 'fb_cells' AS tbl, id, col, rid, hlc FROM fb_cells WHERE id BETWEEN ?1 AND ?2
-                    UNION ALL SELECT 'fb_history', id, col, rid, hlc FROM fb_history WHERE id BETWEEN ?1 AND ?2
+                    SELECT 'fb_cells' AS tbl, id, col, rid, hlc, prev_hlc, prev_origin FROM fb_cells
+                    WHERE id BETWEEN ?1 AND ?2
+                    UNION ALL SELECT 'fb_history', id, col, rid, hlc, prev_hlc, prev_origin FROM fb_history
+                    WHERE id BETWEEN ?1 AND ?2
                     ORDER BY id
                     """,
                 arguments: [low, high])
             for row in rows {
-                let time = session.clock.tick(now: session.now).databaseInteger
+                var time = session.clock.tick(now: session.now).databaseInteger
+                if let previousTime = row["prev_hlc"] as Int64? {
+                    // The value it overwrote may keep a stamp ahead of the fixed clock (released
+                    // from quarantine, merged before the re-stamp, or another replica's clock
+                    // a little ahead): the write must still sort after it, as a local write
+                    // over such a value does.
+                    let previous = HLC(
+                        databaseInteger: (row["prev_origin"] as Int64?) == local
+                            ? renamed[Key(column: row["col"], row: row["rid"], time: previousTime)] ?? previousTime
+                            : previousTime)
+                    if previous >= HLC(databaseInteger: time), previous.rawValue < .max {
+                        time = HLC(rawValue: previous.rawValue + 1).databaseInteger
+                    }
+                }
                 let table: String = row["tbl"]
                 try db.execute(sql: "UPDATE \(table) SET hlc = ? WHERE id = ?", arguments: [time, row["id"] as Int64])
                 renamed[Key(column: row["col"], row: row["rid"], time: row["hlc"])] = time
                 touched.insert([row["col"], row["rid"]])
             }
             // Our later writes to the same cells named the old stamps as `prev`.
-            let local = try session.replicaRef(replicaID)
             for table in ["fb_cells", "fb_history"] {
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT id, col, rid, prev_hlc FROM \(table) WHERE id BETWEEN ? AND ? AND prev_origin = ?",

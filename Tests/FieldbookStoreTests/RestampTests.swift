@@ -37,3 +37,36 @@ struct RestampTests {
         #expect(changes.allSatisfy { $0.stamp.time.milliseconds < 1_709_340_000_000 + day })
     }
 }
+
+extension RestampTests {
+    /// A write re-stamped after its clock was fixed still sorts after the value it
+    /// overwrote when that value keeps its stamp from the days-ahead clock (it was merged
+    /// elsewhere, released from quarantine, before the re-stamp): the later write stays
+    /// the winner.
+    @Test func restampedWriteStaysAfterAValueThatKeepsItsFutureStamp() throws {
+        let day: UInt64 = 86_400_000
+        let clock = ManualWallClock(milliseconds: 1_709_340_000_000 + 3 * day)
+        let store = try ReplicaStore.create(
+            at: ":memory:", name: "laptop", schema: Self.schema, options: .init(wallClock: clock))
+        var random = SeededRandom(seed: 8)
+        let key = RowKey(RowID.make(milliseconds: 1_709_340_000_000, using: &random))
+        for name in ["released", "edited"] {
+            try store.write { tx in
+                try tx.set(table: "items", key: key, partition: .shared, values: ["name": .text(name)])
+            }
+            clock.advance(by: 1)
+        }
+        clock.set(1_709_340_000_000)
+        // Change #1 was released as it is; only #2 waits in quarantine.
+        let stream = StreamID(partition: .shared, origin: store.replicaID)
+        #expect(try store.restamp(stream, from: 2) == 1)
+
+        let cell = CellAddress(table: "items", key: key, column: "name")
+        let winner = try #require(try store.version(of: cell))
+        #expect(winner.value == .text("edited"))
+        let changes = try store.changes(for: Knowledge(), byteBudget: .max).batch.changes.filter { $0.stream == stream }
+        #expect(changes.count == 2)
+        #expect(changes[1].previous == changes[0].stamp)
+        #expect(changes[1].stamp.time.rawValue == changes[0].stamp.time.rawValue + 1)
+    }
+}
