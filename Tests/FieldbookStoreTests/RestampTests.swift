@@ -70,3 +70,32 @@ extension RestampTests {
         #expect(changes[1].stamp.time.rawValue == changes[0].stamp.time.rawValue + 1)
     }
 }
+
+extension RestampTests {
+    /// A re-stamped write whose previous value (written while the clock was ahead too) was
+    /// compacted away gets a stamp from the fixed clock, not one after the lost value's old
+    /// future stamp, which would keep it in quarantine for ever (simulation seed 89).
+    @Test func restampIgnoresACompactedPreviousValueOfTheSameRange() throws {
+        let day: UInt64 = 86_400_000
+        let now: UInt64 = 1_709_340_000_000
+        let clock = ManualWallClock(milliseconds: now + 3 * day)
+        let store = try ReplicaStore.create(
+            at: ":memory:", name: "laptop", schema: Self.schema, options: .init(wallClock: clock))
+        var random = SeededRandom(seed: 9)
+        let key = RowKey(RowID.make(milliseconds: now, using: &random))
+        for name in ["added", "edited"] {
+            try store.write { tx in
+                try tx.set(table: "items", key: key, partition: .shared, values: ["name": .text(name)])
+            }
+            clock.advance(by: 1)
+        }
+        #expect(try store.compact(supersededBefore: now + 4 * day) == 1)
+        clock.set(now)
+        let stream = StreamID(partition: .shared, origin: store.replicaID)
+        #expect(try store.restamp(stream, from: 1) == 1)
+
+        let winner = try #require(try store.version(of: CellAddress(table: "items", key: key, column: "name")))
+        #expect(winner.value == .text("edited"))
+        #expect(winner.stamp.time.milliseconds <= now + HybridClock.defaultMaximumDrift)
+    }
+}
