@@ -64,7 +64,8 @@ extension Simulation {
     }
 
     /// Every write the workload made is the winner of its cell, or in the conflict ledger,
-    /// or was overwritten by a write that had seen it (or holds the same value).
+    /// or was overwritten by a write that had seen it, or holds the same value as such a
+    /// version (two versions with equal values lose nothing, whichever wins).
     func checkWritesAccountedFor() throws {
         let serverStore = server.store.store
         var versions: [LogPosition: Change] = [:]
@@ -77,6 +78,27 @@ extension Simulation {
                 byCell[change.cell, default: []].append(change)
             }
         }
+        var accountedValues: [CellAddress: Set<Value>] = [:]
+        func accountedFor(_ change: Change) throws -> Set<Value> {
+            if let known = accountedValues[change.cell] { return known }
+            var values: Set<Value> = []
+            if let winner = try serverStore.version(of: change.cell) { values.insert(winner.value) }
+            let others = byCell[change.cell, default: []]
+            for version in others {
+                let key = ConflictEntry.key(cell: version.cell, loser: version.stamp)
+                let inLedger = try serverStore.read { db in
+                    try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM conflicts WHERE id = ?", arguments: [key.first.rawValue.data]) ?? false
+                }
+                let overwritten = others.contains { other in
+                    (other.stream == version.stream && other.sequence > version.sequence)
+                        || other.previous == version.stamp
+                }
+                if inLedger || overwritten { values.insert(version.value) }
+            }
+            accountedValues[change.cell] = values
+            return values
+        }
         for (position, write) in writes {
             let change = versions[position] ?? write.change
             guard change.cell == write.change.cell, change.value == write.change.value else {
@@ -86,7 +108,7 @@ extension Simulation {
                 )
             }
             let winner = try serverStore.version(of: change.cell)
-            if winner?.stamp == change.stamp || winner?.value == change.value { continue }
+            if winner?.stamp == change.stamp { continue }
             let key = ConflictEntry.key(cell: change.cell, loser: change.stamp)
             let inLedger = try serverStore.read { db in
                 try Bool.fetchOne(
@@ -97,9 +119,11 @@ extension Simulation {
                 (other.stream == change.stream && other.sequence > change.sequence) || other.previous == change.stamp
             }
             if overwritten { continue }
+            if try accountedFor(change).contains(change.value) { continue }
+            let history = byCell[change.cell, default: []].sorted { $0.stamp < $1.stamp }.map { "\n    \($0)" }.joined()
             throw SimulationFailure(
                 description:
-                    "replica \(write.replica)'s write at step \(write.step) was lost: \(change); the cell holds \(winner.map { "\($0.value) \($0.stamp)" } ?? "nothing")"
+                    "replica \(write.replica)'s write at step \(write.step) was lost: \(change); the cell holds \(winner.map { "\($0.value) \($0.stamp)" } ?? "nothing"); its versions:\(history)"
             )
         }
     }
