@@ -296,10 +296,13 @@ final class Simulation {
         target.vectorFiles.append(current)
         if target.vectorFiles.count > 4 { target.vectorFiles.removeFirst() }
         let vector: [UInt8]?
-        switch Int.random(in: 0..<3, using: &random) {
+        switch Int.random(in: 0..<4, using: &random) {
         case 0: vector = nil
         case 1: vector = current
-        default: vector = target.vectorFiles.randomElement(using: &random)
+        case 2: vector = target.vectorFiles.randomElement(using: &random)
+        default:
+            // Made for another replica's vector: the target may lack what it starts after.
+            vector = try replicas.randomElement(using: &random)!.fieldbook.knowledgeFile()
         }
         let (bytes, count) = try replicas[from].fieldbook.exportBundle(
             for: try vector.map(Fieldbook.readKnowledgeFile))
