@@ -6,7 +6,17 @@ public enum CSVWriter {
     }
 
     static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // Scalars, not Characters, as the reader reads: "\r\n" is one Character equal to
+        // neither "\r" nor "\n", and a comma or quote followed by a combining mark is one
+        // Character too (which a Character search does not find or double).
+        guard field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return field
+        }
+        var quoted = String.UnicodeScalarView()
+        for scalar in field.unicodeScalars {
+            if scalar == "\"" { quoted.append("\"") }
+            quoted.append(scalar)
+        }
+        return "\"" + String(quoted) + "\""
     }
 }
