@@ -4,6 +4,7 @@
     fieldbook_db.py integrity FILE...          PRAGMA integrity_check on each file ("ok" or exit 1)
     fieldbook_db.py verify SERVER REPLICA...   convergence and accounting after a chaos run
     fieldbook_db.py dump FILE                  the replicated data, canonical, for diffing by hand
+    fieldbook_db.py content FILE               SHA-256 of every table's rows (engine tables too)
 
 `verify` checks what the promises say, from the files alone: every file passes
 integrity_check; every replica's version vectors equal the server's; every replicated
@@ -54,6 +55,14 @@ def dump(path):
             for row in db.execute(f'SELECT {select} FROM "{name}" AS t ORDER BY {order}'):
                 lines.append(name + " | " + " | ".join("∅" if v is None else str(v) for v in row))
     return lines
+
+
+def content(path):
+    """A digest of everything the file holds, whatever its WAL and page layout."""
+    import hashlib
+    with connect(path) as db:
+        lines = sorted(db.iterdump())
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def state(path):
@@ -130,6 +139,9 @@ def main(argv):
         return 1 if problems else 0
     if len(argv) == 2 and argv[0] == "dump":
         print("\n".join(dump(argv[1])))
+        return 0
+    if len(argv) == 2 and argv[0] == "content":
+        print(content(argv[1]))
         return 0
     if len(argv) == 2 and argv[0] == "state":
         print(json.dumps(state(argv[1]), indent=1, sort_keys=True))
