@@ -159,7 +159,9 @@ public final class SyncClient: Sendable {
             progress.seconds = seconds(since: started)
             report(progress)
 
-            if pushedAll && !response.hasMore && !restampNow { break }
+            // A merge that found conflicts wrote ledger entries (our own new changes): one
+            // more round pushes them, so a finished sync leaves nothing unsynced.
+            if pushedAll && !response.hasMore && !restampNow && merged.conflicts == 0 { break }
         }
         progress.unsendable = try unsendableChanges(writable)
         progress.conflicts = try store.read { db in
