@@ -3,6 +3,9 @@
 
     fieldbook_db.py integrity FILE...          PRAGMA integrity_check on each file ("ok" or exit 1)
     fieldbook_db.py verify SERVER REPLICA...   convergence and accounting after a chaos run
+    fieldbook_db.py verify --scoped SERVER REPLICA...
+                                               for replicas that hold only some cohorts: integrity,
+                                               no quarantine, each change they wrote on the server once
     fieldbook_db.py dump FILE                  the replicated data, canonical, for diffing by hand
     fieldbook_db.py content FILE               SHA-256 of every table's rows (engine tables too)
 
@@ -86,7 +89,7 @@ def state(path):
             "duplicate_rows": duplicate_rows}
 
 
-def verify(server, replicas):
+def verify(server, replicas, scoped=False):
     problems = []
     for path in [server] + replicas:
         result = integrity(path)
@@ -97,12 +100,18 @@ def verify(server, replicas):
     reference = dump(server)
     for path in replicas:
         s = states[path]
-        if s["knowledge"] != server_state["knowledge"]:
+        if scoped:
+            own = s["replica"]
+            for key, held in s["knowledge"].items():
+                if server_state["knowledge"].get(key, 0) < held and key.endswith("/" + own):
+                    problems.append(f"{path}: the server lacks its changes {key} (holds "
+                                    f"{server_state['knowledge'].get(key, 0)} of {held})")
+        elif s["knowledge"] != server_state["knowledge"]:
             missing = {k: (v, s["knowledge"].get(k)) for k, v in server_state["knowledge"].items()
                        if s["knowledge"].get(k) != v}
             extra = {k: v for k, v in s["knowledge"].items() if k not in server_state["knowledge"]}
             problems.append(f"{path}: vectors differ from the server's: {missing} {extra}")
-        other = dump(path)
+        other = reference if scoped else dump(path)
         if other != reference:
             diff = next((i for i, (a, b) in enumerate(zip(reference, other)) if a != b), min(len(reference), len(other)))
             problems.append(f"{path}: data differs from the server's at line {diff + 1}: "
@@ -130,12 +139,19 @@ def main(argv):
             print(f"{path}: {result}", file=sys.stderr)
         return 1 if bad else 0
     if len(argv) >= 2 and argv[0] == "verify":
-        problems, changes, rows = verify(argv[1], argv[2:])
+        scoped = argv[1] == "--scoped"
+        if scoped:
+            argv = argv[1:]
+        problems, changes, rows = verify(argv[1], argv[2:], scoped)
         for problem in problems:
             print("verify: " + problem, file=sys.stderr)
         if not problems:
-            print(f"verify: ok: {len(argv) - 1} files pass integrity_check and hold identical data "
-                  f"({rows} rows, {changes} changes on the server, each exactly once)")
+            if scoped:
+                print(f"verify: ok: {len(argv) - 1} files pass integrity_check; every change the replicas "
+                      f"wrote is on the server exactly once ({changes} changes there); nothing quarantined")
+            else:
+                print(f"verify: ok: {len(argv) - 1} files pass integrity_check and hold identical data "
+                      f"({rows} rows, {changes} changes on the server, each exactly once)")
         return 1 if problems else 0
     if len(argv) == 2 and argv[0] == "dump":
         print("\n".join(dump(argv[1])))

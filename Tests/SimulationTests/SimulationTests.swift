@@ -20,10 +20,22 @@ struct SimulationTests {
                 group.addTask { (seed, await Self.run(seed: seed)) }
             }
             for _ in 0..<jobs { launch() }
+            var done = 0
             while let (seed, outcome) = try await group.next() {
                 switch outcome {
-                case .success(let stats): total.add(stats)
-                case .failure(let failure): failures.append((seed, failure.description))
+                case .success(let stats):
+                    total.add(stats)
+                case .failure(let failure):
+                    failures.append((seed, failure.description))
+                    // Printed now too, so a long run that is stopped early still shows it.
+                    print("simulation seed \(seed) FAILED: \(failure.description.prefix(2000))")
+                    print("replay: \(SimulationOptions.replayCommand(seed: seed))")
+                }
+                done += 1
+                if seeds.count > SimulationOptions.defaultSeeds && done % 100 == 0 {
+                    print(
+                        "simulation: \(done) of \(seeds.count) seeds, \(failures.count) failed, \(ContinuousClock.now - started)"
+                    )
                 }
                 launch()
             }
