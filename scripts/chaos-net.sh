@@ -60,11 +60,12 @@ echo "chaos-net: $ROWS participants each way through $RATE B/s, a cut every $CUT
 start=$(now_ms)
 # The field laptop pulls the office's roster through the bad link, adds its own offline,
 # and pushes it through the same link.
-env FIELDBOOK_DB="$field" "$fb" sync --attempts "$ATTEMPTS" --batch-bytes "$BATCH" --json >"$work/pull.json" \
+# Without --json, sync prints its progress after every round: the batch sizes, from the differences.
+env FIELDBOOK_DB="$field" "$fb" sync --attempts "$ATTEMPTS" --batch-bytes "$BATCH" >"$work/pull.txt" 2>"$work/pull.progress" \
     || fail "the pull did not complete; see $work/proxy.json"
 roster_csv 3000000 "$ROWS" >"$work/field.csv"
 env FIELDBOOK_DB="$field" "$fb" participant import --cohort Net "$work/field.csv" >/dev/null
-env FIELDBOOK_DB="$field" "$fb" sync --attempts "$ATTEMPTS" --batch-bytes "$BATCH" --json >"$work/push.json" \
+env FIELDBOOK_DB="$field" "$fb" sync --attempts "$ATTEMPTS" --batch-bytes "$BATCH" >"$work/push.txt" 2>"$work/push.progress" \
     || fail "the push did not complete; see $work/proxy.json"
 seconds=$(( ($(now_ms) - start) / 1000 ))
 env FIELDBOOK_DB="$office" "$fb" sync --json >"$work/office-2.json"
@@ -77,16 +78,28 @@ python3 - "$work" "$BATCH" "$seconds" <<'PY'
 import json, re, sys
 work, batch, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 load = lambda name: json.load(open(f"{work}/{name}"))
-proxy, pull, push = load("proxy.json"), load("pull.json"), load("push.json")
+
+
+def rounds(name):
+    """Per round (sent, received), from the progress lines of a sync without --json."""
+    totals = [(int(m.group(2)), int(m.group(3))) for m in re.finditer(
+        r"round (\d+): ↑ (\d+) changes ↓ (\d+) changes", open(f"{work}/{name}.progress").read())]
+    return [(s - ps, r - pr) for (s, r), (ps, pr) in zip(totals, [(0, 0)] + totals)]
+
+
+proxy = load("proxy.json")
+pull, push = rounds("pull"), rounds("push")
 metrics = {m.group(1): float(m.group(2)) for m in re.finditer(r"^(fieldbook_\w+) ([0-9.e+]+)$", open(f"{work}/metrics.txt").read(), re.M)}
-received = sum(load(f)["received"] for f in ["office-1.json", "pull.json", "push.json", "office-2.json"])
+received = load("office-1.json")["received"] + sum(r for _, r in pull + push) + load("office-2.json")["received"]
 resent_up = int(metrics["fieldbook_changes_received_total"] - metrics["fieldbook_changes_merged_total"])
 resent_down = int(metrics["fieldbook_changes_sent_total"]) - received
+retries = int(metrics["fieldbook_sync_rounds_total"]) - len(pull) - len(push) - load("office-1.json")["rounds"] \
+    - load("office-2.json")["rounds"]
 cuts = proxy["cuts"]
-push_batch = -(-push["sent"] // max(1, push["rounds"] - 1))  # the first round only pulls
-pull_batch = -(-pull["received"] // max(1, pull["rounds"]))
-print(f"chaos-net: synced in {seconds} s: pulled {pull['received']} changes in {pull['rounds']} rounds, "
-      f"pushed {push['sent']} in {push['rounds']} rounds, {pull['retries'] + push['retries']} retries")
+push_batch = max(s for s, _ in push)
+pull_batch = max(r for _, r in pull + push)
+print(f"chaos-net: synced in {seconds} s: pulled {sum(r for _, r in pull)} changes in {len(pull)} rounds, "
+      f"pushed {sum(s for s, _ in push)} in {len(push)} rounds; {retries} rounds answered twice")
 print(f"chaos-net: {proxy['connections']} connections, {cuts} cuts, {proxy['stalls']} stalls, "
       f"{proxy['bytes_up']} bytes up, {proxy['bytes_down']} bytes down")
 print(f"chaos-net: bytes lost in flight per cut (the round is then sent again): max {proxy['resent_per_cut_max']} "
@@ -94,8 +107,8 @@ print(f"chaos-net: bytes lost in flight per cut (the round is then sent again): 
       f"total {proxy['resent_total']}")
 print(f"chaos-net: one round is at most {proxy['largest_request']} bytes up (--batch-bytes {batch}, an estimate "
       f"before compression) and {proxy['largest_response']} bytes down (the 256 KiB pull budget)")
-print(f"chaos-net: changes sent twice: {resent_up} pushed (the server skipped them as held; one push batch is "
-      f"about {push_batch}), {resent_down} pulled (one pull batch is about {pull_batch})")
+print(f"chaos-net: changes sent twice: {resent_up} pushed (the server skipped them as held; the largest push "
+      f"batch held {push_batch}), {resent_down} pulled (the largest pull batch held {pull_batch})")
 if cuts == 0:
     sys.exit("chaos-net: the proxy never cut the connection; lower CUT")
 if resent_up > cuts * push_batch or resent_down > cuts * pull_batch:
