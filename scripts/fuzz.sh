@@ -6,7 +6,8 @@
 #
 # Builds with Fuzz/build.sh (first time: a few minutes), seeds the corpus from the golden
 # vectors (Protocol/vectors) and Fuzz/corpus/TARGET, keeps what the fuzzer finds in
-# .build-fuzz/corpus/TARGET and writes crashing inputs to .build-fuzz/crashes/TARGET/.
+# .build-fuzz/corpus/TARGET and writes crashing inputs to .build-fuzz/crashes/TARGET/
+# (copy one to Fuzz/regressions/TARGET/ once fixed: every run replays those first).
 # Replay one with: .build-fuzz/fuzz/TARGET .build-fuzz/crashes/TARGET/crash-…
 # Exit status 1 when a crash was found.
 set -euo pipefail
@@ -35,6 +36,8 @@ python3 Fuzz/make-corpus.py "$seeds" >/dev/null
 seed_dirs=()
 [ -d "$seeds/$target" ] && seed_dirs+=("$seeds/$target")
 [ -d "Fuzz/corpus/$target" ] && seed_dirs+=("Fuzz/corpus/$target")
+# Inputs that once crashed a target: replayed first by every run.
+[ -d "Fuzz/regressions/$target" ] && seed_dirs+=("Fuzz/regressions/$target")
 before=$(find "$crashes" -type f | wc -l)
 log=.build-fuzz/$target.log
 # Swift's own crash handler would hide the crash from libFuzzer; leaks at exit are the runtime's.
