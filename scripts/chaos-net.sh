@@ -6,15 +6,15 @@
 # one pushed batch up and one pulled batch down, never a restart from zero.
 #
 #   scripts/chaos-net.sh                                # CI size
-#   ROWS=4000 RATE=30000 CUT=150000 scripts/chaos-net.sh   # the documented run
+#   ROWS=10000 RATE=30000 CUT=100000 STALL_EVERY=100000 STALL=3 scripts/chaos-net.sh   # documented
 #
-# Environment: ROWS (1000 participants on each side), RATE (bytes/s per direction, 100000),
-# CUT (bytes per connection before a reset, 120000), STALL_EVERY (bytes, 80000), STALL
+# Environment: ROWS (3000 participants on each side), RATE (bytes/s per direction, 100000),
+# CUT (bytes per connection before a reset, 100000), STALL_EVERY (bytes, 80000), STALL
 # (seconds, 1), BATCH (--batch-bytes of the pushes, 16384), ATTEMPTS (--attempts, 30).
 set -euo pipefail
-ROWS=${ROWS:-1000}
+ROWS=${ROWS:-3000}
 RATE=${RATE:-100000}
-CUT=${CUT:-120000}
+CUT=${CUT:-100000}
 STALL_EVERY=${STALL_EVERY:-80000}
 STALL=${STALL:-1}
 BATCH=${BATCH:-16384}
