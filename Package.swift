@@ -156,7 +156,11 @@ let package = Package(
         // Whole sync sessions under simulated faults, driven by one seed.
         .testTarget(
             name: "SimulationTests",
-            dependencies: ["FieldbookServer", "FieldbookSync", "FieldbookTestSupport"]
+            dependencies: [
+                "Fieldbook", "FieldbookCore", "FieldbookProtocol", "FieldbookServer", "FieldbookStore", "FieldbookSync",
+                "FieldbookTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Depends on the executables so `swift test` builds them; the tests run them as a user would.
         .testTarget(

@@ -39,6 +39,8 @@ public func buildApplication(
             do {
                 body = try await request.collectBody(upTo: service.limits.maxRequestBytes)
             } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                // collectBody throws NIOTooManyBytesError, not HTTPError: match any error
+                // that maps to 413.
                 throw FieldbookError(
                     .tooLarge,
                     "request is larger than \(service.limits.maxRequestBytes) bytes; sync with a smaller --batch-bytes")

@@ -44,22 +44,62 @@ extension ReplicaStore {
                 var row: Int64
                 var time: Int64
             }
+
+            /// The stamp the value a re-stamped change overwrote keeps: another replica's, our own
+            /// re-stamped one, or our own from before the re-stamped range (found in the log).
+            /// `nil` when there is none, or when it was our own and compaction removed it: most
+            /// likely it was in the re-stamped range (quarantined, merged nowhere), and its old
+            /// stamp must not drag the new one back into the future.
+            func keptPreviousStamp(
+                _ row: Row, local: Int64, renamed: [Key: Int64], before low: Int64, in db: Database
+            ) throws -> HLC? {
+                guard let time = row["prev_hlc"] as Int64? else { return nil }
+                guard (row["prev_origin"] as Int64?) == local else { return HLC(databaseInteger: time) }
+                if let renamed = renamed[Key(column: row["col"], row: row["rid"], time: time)] {
+                    return HLC(databaseInteger: renamed)
+                }
+                let kept = try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM fb_cells WHERE id BETWEEN ?1 AND ?2 AND col = ?3 AND rid = ?4 AND hlc = ?5)
+                        OR EXISTS (SELECT 1 FROM fb_history WHERE id BETWEEN ?1 AND ?2 AND col = ?3 AND rid = ?4 AND hlc = ?5)
+                        """,
+                    arguments: [
+                        LogID.make(stream: LogID.stream(low), sequence: 0), low - 1, row["col"], row["rid"], time,
+                    ])
+                return kept == true ? HLC(databaseInteger: time) : nil
+            }
             var renamed: [Key: Int64] = [:]
             var touched: Set<[Int64]> = []
-            for table in ["fb_cells", "fb_history"] {
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT id, col, rid, hlc FROM \(table) WHERE id BETWEEN ? AND ? ORDER BY id",
-                    arguments: [low, high])
-                for row in rows {
-                    let time = session.clock.tick(now: session.now).databaseInteger
-                    try db.execute(
-                        sql: "UPDATE \(table) SET hlc = ? WHERE id = ?", arguments: [time, row["id"] as Int64])
-                    renamed[Key(column: row["col"], row: row["rid"], time: row["hlc"])] = time
-                    touched.insert([row["col"], row["rid"]])
+            let local = try session.replicaRef(replicaID)
+            // New stamps in sequence order across both tables, so a later write of a cell
+            // still sorts after the earlier one it overwrote.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT 'fb_cells' AS tbl, id, col, rid, hlc, prev_hlc, prev_origin FROM fb_cells
+                    WHERE id BETWEEN ?1 AND ?2
+                    UNION ALL SELECT 'fb_history', id, col, rid, hlc, prev_hlc, prev_origin FROM fb_history
+                    WHERE id BETWEEN ?1 AND ?2
+                    ORDER BY id
+                    """,
+                arguments: [low, high])
+            for row in rows {
+                var time = session.clock.tick(now: session.now).databaseInteger
+                if let previous = try keptPreviousStamp(row, local: local, renamed: renamed, before: low, in: db),
+                    previous >= HLC(databaseInteger: time), previous.rawValue < .max
+                {
+                    // The value it overwrote keeps a stamp ahead of the fixed clock (merged or
+                    // released before the re-stamp, or another replica's clock a little ahead):
+                    // the write must still sort after it, as a local write over such a value does.
+                    time = HLC(rawValue: previous.rawValue + 1).databaseInteger
                 }
+                let table: String = row["tbl"]
+                try db.execute(sql: "UPDATE \(table) SET hlc = ? WHERE id = ?", arguments: [time, row["id"] as Int64])
+                renamed[Key(column: row["col"], row: row["rid"], time: row["hlc"])] = time
+                touched.insert([row["col"], row["rid"]])
             }
             // Our later writes to the same cells named the old stamps as `prev`.
-            let local = try session.replicaRef(replicaID)
             for table in ["fb_cells", "fb_history"] {
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT id, col, rid, prev_hlc FROM \(table) WHERE id BETWEEN ? AND ? AND prev_origin = ?",
@@ -75,6 +115,7 @@ extension ReplicaStore {
             for cell in touched { try session.reelect(column: cell[0], row: cell[1]) }
             return renamed.count
         }
+
     }
 }
 

@@ -100,6 +100,9 @@ public final class SyncClient: Sendable {
         var server = try store.peerKnowledge(Fieldbook.serverPeer)
         var writable = try storedScope()
         var held: Set<StreamID> = []
+        // Re-stamped streams not pushed since: the server lists them as quarantined until
+        // their new versions reach it, so they are not held back before one push took them.
+        var restampedUnsent: Set<StreamID> = []
         var gaps = 0
         var restamped = false
         var pushBytes = options.pushBytes
@@ -149,7 +152,10 @@ public final class SyncClient: Sendable {
                 writable = scope
                 try store.setSetting(SyncScope.settingKey, scope.storedForm)
             }
-            for start in response.quarantined { held.insert(start.stream) }
+            for range in push.batch.ranges { restampedUnsent.remove(range.stream) }
+            for start in response.quarantined where !restampedUnsent.contains(start.stream) {
+                held.insert(start.stream)
+            }
             let ownHeldBack = response.quarantined.filter { $0.stream.origin == store.replicaID }
             let clockAgrees =
                 Int64(response.serverTime) + Int64(HybridClock.defaultMaximumDrift / 2)
@@ -159,8 +165,14 @@ public final class SyncClient: Sendable {
                 // Our clock was wrong when we wrote these and is right now: give them new
                 // stamps and push them again (the server holds them unmerged and uncounted).
                 restamped = true
-                for start in ownHeldBack { progress.restamped += try store.restamp(start.stream, from: start.sequence) }
-                for start in ownHeldBack { held.remove(start.stream) }
+                for start in ownHeldBack {
+                    let count = try store.restamp(start.stream, from: start.sequence)
+                    progress.restamped += count
+                    // A stream with nothing to re-stamp (it left in a bundle) stays held back.
+                    guard count > 0 else { continue }
+                    held.remove(start.stream)
+                    restampedUnsent.insert(start.stream)
+                }
             }
 
             progress.rounds += 1
@@ -171,7 +183,8 @@ public final class SyncClient: Sendable {
             progress.seconds = seconds(since: started)
             report(progress)
 
-            // A merge that detected conflicts wrote ledger entries: our own changes the server lacks.
+            // A merge that found conflicts wrote ledger entries (our own new changes): one
+            // more round pushes them, so a finished sync leaves nothing unsynced.
             if pushedAll && !response.hasMore && !restampNow && merged.conflicts == 0 { break }
         }
         progress.unsendable = try Fieldbook(store: store).unsyncedChanges().localOnly

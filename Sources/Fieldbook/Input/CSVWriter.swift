@@ -6,10 +6,18 @@ public enum CSVWriter {
     }
 
     static func escape(_ field: String) -> String {
-        // Scalars, not Characters: a CRLF line break is one Character equal to neither "\r" nor "\n".
-        guard field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+        // Scalars, not Characters, as the reader reads: "\r\n" is one Character equal to
+        // neither "\r" nor "\n", and a comma or quote followed by a combining mark is one
+        // Character too (which a Character search does not find or double). A byte order
+        // mark is quoted too: the reader drops one at the very start of the text.
+        guard field.unicodeScalars.contains(where: { "\",\n\r\u{FEFF}".unicodeScalars.contains($0) }) else {
             return field
         }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var quoted = String.UnicodeScalarView()
+        for scalar in field.unicodeScalars {
+            if scalar == "\"" { quoted.append("\"") }
+            quoted.append(scalar)
+        }
+        return "\"" + String(quoted) + "\""
     }
 }

@@ -157,15 +157,19 @@ public enum BatchMerger {
 
     /// Whether a change must wait in quarantine for its stamp being too far ahead.
     ///
-    /// A change that overwrites the cell's current value and is stamped just after it is
-    /// exempt: that is how a replica with a correct clock edits a value that was released
-    /// from quarantine with a future stamp (the edit must sort after it to win).
+    /// A change stamped just after the value it overwrote is exempt when that value is no
+    /// newer than the cell's current one here: that is how a replica with a correct clock
+    /// edits a value that was released from quarantine with a future stamp (the edit must
+    /// sort after it to win), and such a change is no further ahead than what this replica
+    /// already merged, so it drags no clock into the future. The current value may be a
+    /// concurrent edit of the same released value that arrived first.
     static func isSkewed(_ change: Change, target: some MergeTarget, policy: Policy) throws -> Bool {
         guard !policy.acceptSkewed, policy.checksEveryOrigin || change.origin == policy.sender,
             !target.clock.accepts(change.stamp.time, now: policy.now)
         else { return false }
         if let previous = change.previous, change.stamp.time.rawValue == previous.time.rawValue &+ 1,
-            target.knows(change.cell), try target.currentVersion(of: change.cell)?.stamp == previous
+            target.knows(change.cell), let current = try target.currentVersion(of: change.cell),
+            previous <= current.stamp
         {
             return false
         }

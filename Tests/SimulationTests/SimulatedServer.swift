@@ -1,0 +1,114 @@
+import Fieldbook
+import FieldbookCore
+import FieldbookProtocol
+import FieldbookServer
+import FieldbookStore
+import FieldbookSync
+import Logging
+
+/// The sync server of a simulation: the real `SyncService` over the real
+/// `SQLiteSyncStore`, without HTTP, restartable from its file.
+final class SimulatedServer {
+    let path: String
+    let clock: ManualWallClock
+    private(set) var store: SQLiteSyncStore
+    private(set) var service: SyncService
+    /// Totals of every merge the server made (pushes, replays, releases).
+    private(set) var merged = BatchMerger.Report()
+    private(set) var rounds = 0
+    private(set) var restarts = 0
+
+    /// Creates the server's replica file with a replica ID from the seed (so the run
+    /// replays exactly), then opens it as `fieldbook-server serve` does.
+    init(path: String, replicaID: ReplicaID, clock: ManualWallClock) throws {
+        self.path = path
+        self.clock = clock
+        _ = try Fieldbook.create(
+            at: path, name: "server", replicaID: replicaID, options: .init(wallClock: clock))
+        (store, service) = try Self.open(path: path, clock: clock)
+    }
+
+    static func open(path: String, clock: ManualWallClock) throws -> (SQLiteSyncStore, SyncService) {
+        var logger = Logger(label: "fieldbook.simulation.server")
+        logger.logLevel = .critical
+        let store = try SQLiteSyncStore(
+            path: path, options: .init(wallClock: clock, pooled: true, logger: logger))
+        return (store, SyncService(store: store, wallClock: clock, logger: logger))
+    }
+
+    /// Drops the open store and opens the file again, as a restarted process would.
+    func restart() throws {
+        (store, service) = try Self.open(path: path, clock: clock)
+        restarts += 1
+    }
+
+    /// The server replica through the NPQ facade.
+    var fieldbook: Fieldbook { Fieldbook(store: store.store) }
+
+    /// Issues an office token with a fixed secret.
+    func issueToken(name: String, text: String) async throws {
+        let token = DeviceToken(text)!
+        try await store.insertToken(
+            StoredToken(
+                id: token.id, name: name, secretHash: token.secretHash, scope: .all,
+                issuedAt: clock.milliseconds()))
+    }
+
+    /// One round as the HTTP route runs it: authenticate, handle, encode the answer or the
+    /// typed error.
+    func handle(body: [UInt8], token: String) async -> (status: Int, body: [UInt8], response: SyncResponse?) {
+        rounds += 1
+        let answer = await Self.handle(body: body, token: token, service: service, clock: clock)
+        if let response = answer.response { merged.add(Self.report(response.accepted)) }
+        return answer
+    }
+
+    static func handle(body: [UInt8], token: String, service: SyncService, clock: any WallClock) async -> (
+        status: Int, body: [UInt8], response: SyncResponse?
+    ) {
+        do {
+            let stored = try await service.authenticate(authorization: "Bearer \(token)")
+            let response = try await service.handle(body: body, token: stored)
+            return (200, WireFormat.encode(.syncResponse(response)), response)
+        } catch let error as FieldbookError {
+            let message = ErrorMessage(
+                code: error.code, message: error.message, resume: error.resume, serverTime: clock.milliseconds())
+            return (error.code.httpStatus, WireFormat.encode(.error(message)), nil)
+        } catch {
+            let message = ErrorMessage(code: .internal, message: "the server failed to answer this round")
+            return (500, WireFormat.encode(.error(message)), nil)
+        }
+    }
+
+    /// A transport straight into this server, with no faults: for scenario tests.
+    var directTransport: DirectTransport { DirectTransport(service: service, clock: clock) }
+
+    /// The office releases the quarantine as it is.
+    func releaseQuarantine(origin: ReplicaID? = nil) throws -> BatchMerger.Report {
+        let report = try store.store.releaseQuarantine(origin: origin)
+        merged.add(report)
+        return report
+    }
+
+    static func report(_ summary: MergeSummary) -> BatchMerger.Report {
+        var report = BatchMerger.Report()
+        report.applied = Int(summary.applied)
+        report.superseded = Int(summary.superseded)
+        report.duplicates = Int(summary.duplicates)
+        report.conflicts = Int(summary.conflicts)
+        report.quarantined = Int(summary.quarantined)
+        report.unknown = Int(summary.unknown)
+        return report
+    }
+}
+
+/// Posts rounds straight to a `SyncService`, as the HTTP route would.
+struct DirectTransport: SyncTransport {
+    let service: SyncService
+    let clock: ManualWallClock
+
+    func post(_ body: [UInt8], token: String) async throws -> (status: Int, body: [UInt8]) {
+        let answer = await SimulatedServer.handle(body: body, token: token, service: service, clock: clock)
+        return (answer.status, answer.body)
+    }
+}

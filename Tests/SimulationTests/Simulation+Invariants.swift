@@ -1,0 +1,200 @@
+import Fieldbook
+import FieldbookCore
+import FieldbookStore
+import Foundation
+import GRDB
+
+extension Simulation {
+    /// The promises, checked once everyone has synced to quiescence.
+    func checkInvariants() async throws {
+        let serverStore = server.store.store
+        let everyone: [(name: String, fieldbook: Fieldbook)] =
+            [("server", server.fieldbook)] + replicas.map { ("replica \($0.index)", $0.fieldbook) }
+
+        // Nothing waits anywhere.
+        for (name, fieldbook) in everyone {
+            let counts = try fieldbook.store.logCounts()
+            guard counts.quarantined == 0, counts.pending == 0 else {
+                throw SimulationFailure(
+                    description:
+                        "\(name) still holds \(counts.quarantined) quarantined, \(counts.pending) pending changes")
+            }
+        }
+
+        // Vectors equal everywhere.
+        let knowledge = try serverStore.knowledge()
+        for (name, fieldbook) in everyone.dropFirst() where try fieldbook.store.knowledge() != knowledge {
+            throw SimulationFailure(description: "\(name)'s knowledge differs from the server's")
+        }
+
+        // Identical data, winners' stamps, ledger and exports everywhere.
+        let reference = try snapshot(server.fieldbook)
+        for (name, fieldbook) in everyone.dropFirst() {
+            let other = try snapshot(fieldbook)
+            for (part, text) in reference where other[part] != text {
+                throw SimulationFailure(
+                    description:
+                        "\(name)'s \(part) differs from the server's:\n\(firstDifference(text, other[part] ?? ""))")
+            }
+        }
+
+        // No change applied twice: log rows unique, within the vectors, and the server's merge
+        // counts equal to the changes it holds from others.
+        for (name, fieldbook) in everyone { try checkLog(fieldbook.store, name: name) }
+        let heldFromOthers = try serverStore.read { db in
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM (SELECT id FROM fb_cells UNION ALL SELECT id FROM fb_history
+                        UNION ALL SELECT id FROM fb_pending) AS l
+                    JOIN fb_streams s ON s.id = (l.id >> 32) JOIN fb_replicas r ON r.id = s.origin
+                    WHERE r.replica NOT IN (?, ?)
+                    """, arguments: [serverStore.replicaID.rawValue.data, ReplicaID.genesis.rawValue.data]) ?? 0
+        }
+        let mergedOnce = server.merged.applied + server.merged.superseded + server.merged.unknown
+        guard heldFromOthers == mergedOnce else {
+            throw SimulationFailure(
+                description: "the server merged \(mergedOnce) changes but holds \(heldFromOthers) from other replicas")
+        }
+        stats.serverDuplicates = server.merged.duplicates
+        stats.conflicts = try serverStore.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0
+        }
+
+        try checkWritesAccountedFor()
+    }
+
+    /// Every write the workload made is the winner of its cell, or in the conflict ledger,
+    /// or was overwritten by a write that had seen it, or holds the same value as such a
+    /// version (two versions with equal values lose nothing, whichever wins).
+    func checkWritesAccountedFor() throws {
+        let serverStore = server.store.store
+        var versions: [LogPosition: Change] = [:]
+        var byCell: [CellAddress: [Change]] = [:]
+        for store in [serverStore] + replicas.map(\.store) {
+            for change in try store.changes(for: Knowledge(), byteBudget: .max).batch.changes {
+                let position = LogPosition(stream: change.stream, sequence: change.sequence)
+                guard versions[position] == nil else { continue }
+                versions[position] = change
+                byCell[change.cell, default: []].append(change)
+            }
+        }
+        var accountedValues: [CellAddress: Set<Value>] = [:]
+        func accountedFor(_ change: Change) throws -> Set<Value> {
+            if let known = accountedValues[change.cell] { return known }
+            var values: Set<Value> = []
+            if let winner = try serverStore.version(of: change.cell) { values.insert(winner.value) }
+            let others = byCell[change.cell, default: []]
+            for version in others {
+                let key = ConflictEntry.key(cell: version.cell, loser: version.stamp)
+                let inLedger = try serverStore.read { db in
+                    try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM conflicts WHERE id = ?", arguments: [key.first.rawValue.data]) ?? false
+                }
+                let overwritten = others.contains { other in
+                    (other.stream == version.stream && other.sequence > version.sequence)
+                        || other.previous == version.stamp
+                }
+                if inLedger || overwritten { values.insert(version.value) }
+            }
+            accountedValues[change.cell] = values
+            return values
+        }
+        for (position, write) in writes {
+            let change = versions[position] ?? write.change
+            guard change.cell == write.change.cell, change.value == write.change.value else {
+                throw SimulationFailure(
+                    description:
+                        "the change at \(position) is now \(change), but replica \(write.replica) wrote \(write.change)"
+                )
+            }
+            let winner = try serverStore.version(of: change.cell)
+            if winner?.stamp == change.stamp { continue }
+            let key = ConflictEntry.key(cell: change.cell, loser: change.stamp)
+            let inLedger = try serverStore.read { db in
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM conflicts WHERE id = ?", arguments: [key.first.rawValue.data]) ?? false
+            }
+            if inLedger { continue }
+            let overwritten = byCell[change.cell, default: []].contains { other in
+                (other.stream == change.stream && other.sequence > change.sequence) || other.previous == change.stamp
+            }
+            if overwritten { continue }
+            if try accountedFor(change).contains(change.value) { continue }
+            let history = byCell[change.cell, default: []].sorted { $0.stamp < $1.stamp }.map { "\n    \($0)" }.joined()
+            throw SimulationFailure(
+                description:
+                    "replica \(write.replica)'s write at step \(write.step) was lost: \(change); the cell holds \(winner.map { "\($0.value) \($0.stamp)" } ?? "nothing"); its versions:\(history)"
+            )
+        }
+    }
+
+    /// Log rows are unique (no change in both the winners and the history) and none is
+    /// above its stream's vector entry.
+    func checkLog(_ store: ReplicaStore, name: String) throws {
+        let (both, beyond) = try store.read { db in
+            (
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM (SELECT id FROM fb_cells INTERSECT SELECT id FROM fb_history)") ?? 0,
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM (SELECT id FROM fb_cells UNION ALL SELECT id FROM fb_history) AS l
+                        JOIN fb_streams s ON s.id = (l.id >> 32) WHERE (l.id & 4294967295) > s.held
+                        """) ?? 0
+            )
+        }
+        guard both == 0, beyond == 0 else {
+            throw SimulationFailure(
+                description:
+                    "\(name)'s log has \(both) changes both winning and superseded, \(beyond) beyond its vector")
+        }
+    }
+
+    /// What must be identical on every replica: every replicated table (values, tombstones
+    /// and the winning stamp of each cell), and the exports people read.
+    func snapshot(_ fieldbook: Fieldbook) throws -> [String: String] {
+        var parts: [String: String] = [
+            "attendance export": try fieldbook.exportAttendance(format: .json),
+            "notes export": try fieldbook.exportNotes(format: .json),
+            "conflict ledger": try Fieldbook.json(try fieldbook.conflicts(includeResolved: true)),
+        ]
+        let store = fieldbook.store
+        try store.read { db in
+            for table in store.schema.tables {
+                let keys = table.keyColumns.map(\.quotedDatabaseIdentifier)
+                let columns = table.allColumns.map(\.name)
+                var lines: [String] = []
+                let stamps = columns.map { column in
+                    """
+                    (SELECT c.hlc || '@' || hex(r.replica) FROM fb_cells c JOIN fb_streams s ON s.id = (c.id >> 32)
+                     JOIN fb_replicas r ON r.id = s.origin WHERE c.id = t.\((column + "__v").quotedDatabaseIdentifier))
+                    """
+                }
+                let select =
+                    (keys.map { "hex(t.\($0))" } + columns.map { "quote(t.\($0.quotedDatabaseIdentifier))" } + stamps)
+                    .joined(separator: ", ")
+                let rows = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT \(select) FROM \(table.name.quotedDatabaseIdentifier) AS t ORDER BY \(keys.joined(separator: ", "))"
+                )
+                for row in rows {
+                    lines.append(row.databaseValues.map { $0.isNull ? "∅" : "\($0)" }.joined(separator: " | "))
+                }
+                parts["table \(table.name)"] = lines.joined(separator: "\n")
+            }
+        }
+        return parts
+    }
+
+    func firstDifference(_ left: String, _ right: String) -> String {
+        let a = left.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = right.split(separator: "\n", omittingEmptySubsequences: false)
+        for index in 0..<max(a.count, b.count) {
+            let x = index < a.count ? String(a[index]) : "(end)"
+            let y = index < b.count ? String(b[index]) : "(end)"
+            if x != y { return "line \(index + 1):\n  server: \(x)\n  here:   \(y)" }
+        }
+        return "(same lines)"
+    }
+}

@@ -1,0 +1,634 @@
+import Fieldbook
+import FieldbookCore
+import FieldbookProtocol
+import FieldbookServer
+import FieldbookStore
+import FieldbookSync
+import Foundation
+
+/// An invariant broke, or something happened that never should.
+struct SimulationFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A write made by the workload, remembered to prove at the end that it was not lost.
+struct RecordedWrite {
+    var replica: Int
+    var change: Change
+    var step: Int
+}
+
+/// A log position: one change of one stream.
+struct LogPosition: Hashable {
+    var stream: StreamID
+    var sequence: UInt64
+}
+
+/// One whole sync session under faults, driven by one seed: N replicas and a server, the
+/// real stores, the real `SyncClient` and the real `SyncService`, over a simulated
+/// network that drops, duplicates, delays and replays rounds, with partitions, process
+/// restarts, drifting and jumping clocks (one replica days ahead), bundles and
+/// compaction. After the faults stop and everyone syncs to quiescence, the invariants of
+/// `Simulation+Invariants.swift` must hold.
+final class Simulation {
+    static let epoch: UInt64 = 1_709_340_000_000
+    static let bound = HybridClock.defaultMaximumDrift
+    static let crashMessage = "simulated crash"
+    static let day: Int64 = 86_400_000
+
+    let options: SimulationOptions
+    var random: SeededRandom
+    let directory: String
+    var now = Simulation.epoch
+    var step = 0
+    let network = SimulatedNetwork()
+    var events: AsyncStream<ClientEvent>.AsyncIterator
+    var server: SimulatedServer!
+    var replicas: [SimulatedReplica] = []
+    var serverDownUntil: Int?
+    var replays: [PendingRound] = []
+    var bundles: [(from: Int, to: Int, bytes: [UInt8])] = []
+    var writes: [LogPosition: RecordedWrite] = [:]
+    var lastProgress: [Int: SyncClient.Progress] = [:]
+    var roundsInSync: [Int: Int] = [:]
+    var trace: [String] = []
+    var stats = SimulationStats()
+    /// The step the skewed replica's clock jumps days ahead, the office releases, and it is fixed.
+    var skewStarts = 0
+    var skewReleases = 0
+    var skewFixed = 0
+
+    init(options: SimulationOptions) throws {
+        self.options = options
+        random = SeededRandom(seed: options.seed)
+        events = network.events.makeAsyncIterator()
+        let base = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        directory = base + "/fieldbook-sim-\(options.seed)-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        skewStarts = options.steps * Int.random(in: 10...30, using: &random) / 100
+        skewFixed = options.steps * Int.random(in: 50...75, using: &random) / 100
+        skewReleases = (skewStarts + skewFixed) / 2
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Keeps the whole trace when set (FIELDBOOK_SIM_TRACE names a file to write it to).
+    static let keepsWholeTrace = ProcessInfo.processInfo.environment["FIELDBOOK_SIM_TRACE"] != nil
+
+    func log(_ line: @autoclosure () -> String) {
+        trace.append("[\(step)] \(line())")
+        if trace.count > 600 && !Self.keepsWholeTrace { trace.removeFirst(200) }
+    }
+
+    // MARK: Run
+
+    /// Runs the faulty phase, heals, syncs to quiescence and checks every invariant.
+    func run() async throws -> SimulationStats {
+        try await setUp()
+        for index in 0..<options.steps {
+            step = index
+            try await advance()
+        }
+        step = options.steps
+        try await heal()
+        try await checkInvariants()
+        stats.seeds = 1
+        return stats
+    }
+
+    func setUp() async throws {
+        server = try SimulatedServer(
+            path: directory + "/server.sqlite", replicaID: ReplicaID.random(using: &random),
+            clock: ManualWallClock(milliseconds: now))
+        for index in 0..<options.replicas {
+            let secret = (0..<4).map { _ in String(format: "%016llx", random.next()) }.joined()
+            let token = String(format: "fbk_%08x_", index) + secret
+            try await server.issueToken(name: "replica-\(index)", text: token)
+            replicas.append(
+                try SimulatedReplica(
+                    index: index, path: directory + "/replica-\(index).sqlite",
+                    replicaID: ReplicaID.random(using: &random), token: token, now: now, idSeed: random.next()))
+        }
+        // The office sets up a cohort with a roster and events before anyone syncs.
+        let office = replicas[0].fieldbook
+        let cohort = try office.addCohort(programme: "NPQH", name: "Shanghai 1", starts: "2024-02-18")
+        let venue = try office.addVenue(city: "Shanghai", school: "SPBS")
+        _ = try office.importParticipants(
+            cohort: cohort.id.description, csv: Workload.participantsCSV(count: 4, random: &random))
+        _ = try office.addEvent(
+            cohort: cohort.id.description,
+            .init(kind: "face-to-face", title: "Module 1", starts: "2024-03-02T09:00", venue: venue.id.description))
+        _ = try office.addEvent(
+            cohort: cohort.id.description, .init(kind: "webinar", title: "Webinar 1", starts: "2024-03-06T19:00"))
+        log(options.description)
+        for replica in replicas { log("replica \(replica.index) is \(replica.replicaID.short)") }
+        log("server is \(server.store.replicaID.short)")
+    }
+
+    // MARK: Steps
+
+    enum Action: CaseIterable {
+        case write, startSync, deliver, replay, crash, serverRestart, partition, clockJump, bundle, importBundle,
+            compact
+    }
+
+    /// One scheduler step: time passes, clocks drift, then one thing happens.
+    func advance() async throws {
+        now += UInt64.random(in: 0...20_000, using: &random)
+        server.clock.set(now)
+        try scheduled()
+        for replica in replicas where !isSkewed(replica.index) && replica.jumpEndsAt == nil {
+            replica.offset = min(max(replica.offset + Int64.random(in: -400...400, using: &random), -240_000), 240_000)
+        }
+        for replica in replicas { replica.tick(trueTime: now) }
+
+        let waiting = network.waiting
+        let idle = replicas.filter { !$0.syncing }.map(\.index)
+        var choices: [(Action, Int)] = [
+            (.write, 30), (.crash, 2), (.serverRestart, 1), (.partition, 2), (.clockJump, 2), (.bundle, 3),
+            (.compact, 1),
+        ]
+        if !idle.isEmpty { choices.append((.startSync, 14)) }
+        if !waiting.isEmpty { choices.append((.deliver, 40)) }
+        if !replays.isEmpty { choices.append((.replay, 2)) }
+        if !bundles.isEmpty { choices.append((.importBundle, 2)) }
+        var roll = Int.random(in: 0..<choices.reduce(0) { $0 + $1.1 }, using: &random)
+        let action = choices.first {
+            roll -= $0.1; return roll < 0
+        }!.0
+
+        switch action {
+        case .write:
+            try write(Int.random(in: 0..<replicas.count, using: &random))
+        case .startSync:
+            try await startSync(idle.randomElement(using: &random)!)
+        case .deliver:
+            try await deliver(waiting.randomElement(using: &random)!, fate: randomFate())
+        case .replay:
+            let round = replays.remove(at: Int.random(in: 0..<replays.count, using: &random))
+            if serverDownUntil == nil {
+                log("replay an old round of replica \(round.replica)")
+                _ = try await serve(round)
+                stats.replays += 1
+            }
+        case .crash:
+            try await crash(Int.random(in: 0..<replicas.count, using: &random))
+        case .serverRestart:
+            serverDownUntil = step + Int.random(in: 0...8, using: &random)
+            log("server down until step \(serverDownUntil!)")
+        case .partition:
+            let replica = replicas.randomElement(using: &random)!
+            replica.offlineUntil = step + Int.random(in: 5...40, using: &random)
+            stats.partitions += 1
+            log("replica \(replica.index) offline until step \(replica.offlineUntil)")
+        case .clockJump:
+            clockJump(replicas.randomElement(using: &random)!)
+        case .bundle:
+            try bundle()
+        case .importBundle:
+            let bundle = bundles.remove(at: Int.random(in: 0..<bundles.count, using: &random))
+            try importBundle(bundle.bytes, into: bundle.to, from: bundle.from)
+        case .compact:
+            let replica = replicas.randomElement(using: &random)!
+            let cutoff = replica.clock.milliseconds() - UInt64.random(in: 0...600_000, using: &random)
+            let removed = try replica.store.compact(supersededBefore: cutoff)
+            stats.compacted += removed
+            log("replica \(replica.index) compacts \(removed) superseded changes")
+        }
+    }
+
+    /// Things planned for a step: the server coming back, clock jumps ending, the skewed
+    /// replica's clock running ahead, being released and being fixed.
+    func scheduled() throws {
+        if let until = serverDownUntil, step >= until {
+            try server.restart()
+            serverDownUntil = nil
+            stats.serverRestarts += 1
+            log("server restarted from its file")
+        }
+        for replica in replicas {
+            if let end = replica.jumpEndsAt, step >= end {
+                replica.jumpEndsAt = nil
+                replica.offset = Int64.random(in: -60_000...60_000, using: &random)
+                log("replica \(replica.index) clock back to \(replica.offset) ms")
+            }
+        }
+        guard let skewed = options.skewedReplica else { return }
+        if step == skewStarts {
+            replicas[skewed].jumpEndsAt = nil
+            replicas[skewed].offset = Int64.random(in: 1...5, using: &random) * Self.day
+            log("replica \(skewed) clock runs \(replicas[skewed].offset / Self.day) days ahead")
+        }
+        if options.releasesQuarantine && step == skewReleases {
+            // The office releases this laptop's changes while its clock is still wrong, so it
+            // cannot be re-stamping them meanwhile (see `SimulationOptions.releasesEveryOrigin`).
+            let report = try server.releaseQuarantine(
+                origin: SimulationOptions.releasesEveryOrigin ? nil : replicas[skewed].replicaID)
+            stats.released += report.applied + report.superseded
+            log("office releases the quarantine: \(report.applied + report.superseded) changes")
+        }
+        if step == skewFixed {
+            replicas[skewed].offset = Int64.random(in: -30_000...30_000, using: &random)
+            log("replica \(skewed) clock fixed")
+        }
+    }
+
+    func isSkewed(_ index: Int) -> Bool {
+        index == options.skewedReplica && step >= skewStarts && step < skewFixed
+    }
+
+    func clockJump(_ replica: SimulatedReplica) {
+        guard !isSkewed(replica.index) else { return }
+        stats.clockJumps += 1
+        if Int.random(in: 0..<4, using: &random) == 0 {
+            // Ahead beyond the bound for a while: its writes meanwhile are quarantined.
+            replica.offset = Int64.random(in: 6...60, using: &random) * 60_000
+            replica.jumpEndsAt = step + Int.random(in: 3...30, using: &random)
+        } else {
+            replica.offset = Int64.random(in: -240_000...240_000, using: &random)
+        }
+        log("replica \(replica.index) clock jumps to \(replica.offset) ms")
+    }
+
+    // MARK: Writes and bundles
+
+    /// One piece of workload on a replica; a refused one must write nothing.
+    func write(_ index: Int) throws {
+        let replica = replicas[index]
+        let before = try replica.store.knowledge()
+        let what: String
+        do {
+            what = try Workload.perform(on: replica.fieldbook, random: &random)
+        } catch let error as FieldbookError
+            where [.invalidInput, .notFound, .ambiguous, .usage].contains(error.code)
+        {
+            stats.refused += 1
+            guard try replica.store.knowledge() == before else {
+                throw SimulationFailure(description: "a refused write (\(error.message)) changed replica \(index)")
+            }
+            log("replica \(index) write refused: \(error.message)")
+            return
+        }
+        let after = try replica.store.knowledge()
+        guard after != before else { return }
+        let changes = try replica.store.changes(for: before, byteBudget: .max).batch.changes
+        for change in changes {
+            guard change.origin == replica.replicaID else {
+                throw SimulationFailure(description: "a local write on replica \(index) produced a foreign change")
+            }
+            writes[LogPosition(stream: change.stream, sequence: change.sequence)] = RecordedWrite(
+                replica: index, change: change, step: step)
+        }
+        stats.writes += changes.count
+        log("replica \(index) \(what): \(changes.count) changes")
+    }
+
+    /// A bundle from one replica to another: everything, or made for the peer's current or a
+    /// stale vector file; imported now, later, twice or never.
+    func bundle() throws {
+        let from = Int.random(in: 0..<replicas.count, using: &random)
+        var to = Int.random(in: 0..<replicas.count - 1, using: &random)
+        if to >= from { to += 1 }
+        let target = replicas[to]
+        let current = try target.fieldbook.knowledgeFile()
+        target.vectorFiles.append(current)
+        if target.vectorFiles.count > 4 { target.vectorFiles.removeFirst() }
+        let vector: [UInt8]?
+        switch Int.random(in: 0..<4, using: &random) {
+        case 0: vector = nil
+        case 1: vector = current
+        case 2: vector = target.vectorFiles.randomElement(using: &random)
+        default:
+            // Made for another replica's vector: the target may lack what it starts after.
+            vector = try replicas.randomElement(using: &random)!.fieldbook.knowledgeFile()
+        }
+        let (bytes, count) = try replicas[from].fieldbook.exportBundle(
+            for: try vector.map(Fieldbook.readKnowledgeFile))
+        stats.bundles += 1
+        log("replica \(from) exports a bundle of \(count) changes for replica \(to)")
+        switch Int.random(in: 0..<10, using: &random) {
+        case 0..<6:
+            try importBundle(bytes, into: to, from: from)
+        case 6..<8:
+            try importBundle(bytes, into: to, from: from)
+            bundles.append((from, to, bytes))
+        case 8:
+            bundles.append((from, to, bytes))
+        default:
+            log("the bundle is lost")
+        }
+    }
+
+    func importBundle(_ bytes: [UInt8], into index: Int, from author: Int) throws {
+        let replica = replicas[index]
+        let before = try replica.store.knowledge()
+        do {
+            let result = try replica.fieldbook.importBundle(bytes)
+            stats.bundleImports += 1
+            log(
+                "replica \(index) imports replica \(author)'s bundle: \(result.received) new, \(result.duplicates) held, \(result.quarantined) quarantined"
+            )
+        } catch let error as FieldbookError where error.code == .sequenceGap {
+            stats.bundleGaps += 1
+            guard try replica.store.knowledge() == before else {
+                throw SimulationFailure(description: "a bundle refused for a sequence gap changed replica \(index)")
+            }
+            log("replica \(index) refuses replica \(author)'s bundle: sequence gap")
+        }
+    }
+
+    // MARK: Sync
+
+    /// Starts a sync on an idle replica and runs it until it waits on the network.
+    func startSync(_ index: Int) async throws {
+        let replica = replicas[index]
+        let client = SyncClient(
+            store: replica.store, transport: SimulatedTransport(replica: index, network: network),
+            token: replica.token,
+            options: .init(
+                pushBytes: options.batchBytes, pullBytes: options.batchBytes,
+                retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1))),
+            wallClock: replica.clock, sleep: { _ in })
+        replica.syncing = true
+        roundsInSync[index] = 0
+        log("replica \(index) starts a sync")
+        let network = self.network
+        Task {
+            let outcome: Result<SyncClient.Progress, any Error>
+            do {
+                outcome = .success(try await client.run())
+            } catch {
+                outcome = .failure(error)
+            }
+            network.finished(index, outcome)
+        }
+        try await awaitClient(index)
+    }
+
+    /// What happens to a round in the network.
+    enum Fate {
+        case normal, dropRequest, dropResponse, duplicate, delayCopy
+    }
+
+    func randomFate() -> Fate {
+        switch Int.random(in: 0..<100, using: &random) {
+        case 0..<62: .normal
+        case 62..<72: .dropRequest
+        case 72..<84: .dropResponse
+        case 84..<92: .duplicate
+        default: .delayCopy
+        }
+    }
+
+    /// Decides the fate of the round `index` waits on, then runs that client until it waits
+    /// again or finishes.
+    func deliver(_ index: Int, fate: Fate) async throws {
+        guard let round = network.take(index) else {
+            throw SimulationFailure(description: "replica \(index) has no round in the network")
+        }
+        roundsInSync[index, default: 0] += 1
+        guard roundsInSync[index]! <= 2000 else {
+            throw SimulationFailure(description: "replica \(index)'s sync does not end: 2000 rounds")
+        }
+        let result: Result<(status: Int, body: [UInt8]), any Error>
+        if serverDownUntil != nil || replicas[index].offlineUntil >= step {
+            result = .failure(SimulatedNetworkError(description: "connection refused"))
+        } else {
+            switch fate {
+            case .normal:
+                result = .success(try await serve(round))
+            case .dropRequest:
+                stats.droppedRequests += 1
+                result = .failure(SimulatedNetworkError(description: "connection reset while sending"))
+            case .dropResponse:
+                _ = try await serve(round)
+                stats.droppedResponses += 1
+                result = .failure(SimulatedNetworkError(description: "connection reset while receiving"))
+            case .duplicate:
+                _ = try await serve(round)
+                stats.duplicatedRequests += 1
+                result = .success(try await serve(round))
+            case .delayCopy:
+                replays.append(round)
+                if replays.count > 30 { replays.removeFirst() }
+                result = .success(try await serve(round))
+            }
+        }
+        log("round of replica \(index): \(fate)\(result.isFailure ? " (failed)" : "")")
+        round.continuation.resume(with: result)
+        try await awaitClient(index)
+    }
+
+    /// Kills a replica's process: a sync in flight dies where it is (after the server took
+    /// its round, or before), and the store is opened again from its file.
+    func crash(_ index: Int) async throws {
+        let replica = replicas[index]
+        if replica.syncing, let round = network.take(index) {
+            if serverDownUntil == nil && Bool.random(using: &random) { _ = try await serve(round) }
+            round.continuation.resume(throwing: FieldbookError(.internal, Self.crashMessage))
+            try await awaitClient(index)
+        }
+        try replica.restart(idSeed: random.next())
+        stats.crashes += 1
+        log("replica \(index) killed and restarted")
+    }
+
+    /// Waits until the client that was just resumed waits on the network again or ends.
+    func awaitClient(_ index: Int) async throws {
+        guard let event = await events.next() else { throw SimulationFailure(description: "event stream ended") }
+        switch event {
+        case .waiting(let replica):
+            guard replica == index else {
+                throw SimulationFailure(description: "replica \(replica) ran while replica \(index) was scheduled")
+            }
+        case .finished(let replica, let outcome):
+            guard replica == index else {
+                throw SimulationFailure(description: "replica \(replica) ended while replica \(index) was scheduled")
+            }
+            replicas[index].syncing = false
+            try await finished(index, outcome)
+        }
+    }
+
+    func finished(_ index: Int, _ outcome: Result<SyncClient.Progress, any Error>) async throws {
+        switch outcome {
+        case .success(let progress):
+            stats.syncs += 1
+            stats.restamped += progress.restamped
+            lastProgress[index] = progress
+            log(
+                "replica \(index) synced: \(progress.rounds) rounds, sent \(progress.sent), received \(progress.received), restamped \(progress.restamped), quarantined \(progress.quarantined)"
+            )
+            // A replica whose changes sit in the server's quarantine is told so.
+            let held = try await server.store.quarantinedStarts(origin: replicas[index].replicaID)
+            guard held.isEmpty || progress.quarantined > 0 else {
+                throw SimulationFailure(
+                    description: "replica \(index) synced without being told that the server quarantines its changes")
+            }
+        case .failure(let error as FieldbookError) where error.code == .unavailable:
+            stats.syncsGaveUp += 1
+            log("replica \(index) sync gave up: \(error.message)")
+        case .failure(let error as FieldbookError) where error.code == .internal && error.message == Self.crashMessage:
+            break
+        case .failure(let error):
+            throw SimulationFailure(description: "replica \(index) sync failed: \(error)")
+        }
+    }
+
+    /// The server takes one round; checks that its clock stayed bounded and that every
+    /// change stamped beyond the bound went to quarantine, unmerged and uncounted.
+    func serve(_ round: PendingRound) async throws -> (status: Int, body: [UInt8]) {
+        let request: SyncRequest? =
+            if case .syncRequest(let request)? = try? WireFormat.decode(round.body) { request } else { nil }
+        let heldBefore = try await server.store.knowledge()
+        let answer = await server.handle(body: round.body, token: round.token)
+        stats.rounds += 1
+        let reading = try server.store.store.clockReading()
+        guard reading.milliseconds <= now + Self.bound else {
+            throw SimulationFailure(description: "the server's clock ran ahead to \(reading) at \(now)")
+        }
+        guard answer.status == 200 else {
+            throw SimulationFailure(
+                description: "the server refused a round of replica \(round.replica) with HTTP \(answer.status)")
+        }
+        guard let request else { return (answer.status, answer.body) }
+        let skewed = request.batch.changes.filter { change in
+            change.stamp.time.milliseconds > now + Self.bound && heldBefore[change.stream] < change.sequence
+                && change.previous.map { change.stamp.time.rawValue != $0.time.rawValue &+ 1 } ?? true
+        }
+        if !skewed.isEmpty {
+            let held = try await server.store.knowledge()
+            let quarantined = Set(
+                try server.store.store.quarantined().map {
+                    LogPosition(stream: $0.change.stream, sequence: $0.change.sequence)
+                })
+            for change in skewed {
+                guard held[change.stream] < change.sequence,
+                    quarantined.contains(LogPosition(stream: change.stream, sequence: change.sequence))
+                else {
+                    throw SimulationFailure(
+                        description: "change \(change) stamped beyond the bound was merged, not quarantined")
+                }
+            }
+            stats.quarantinedSeen += skewed.count
+        }
+        return (answer.status, answer.body)
+    }
+
+    // MARK: Healing
+
+    /// The faults stop: the network and the server come back, every running sync ends,
+    /// clocks are fixed, and everyone syncs until nothing moves.
+    func heal() async throws {
+        log("heal")
+        if serverDownUntil != nil {
+            try server.restart()
+            serverDownUntil = nil
+        }
+        for replica in replicas {
+            replica.offlineUntil = -1
+            replica.jumpEndsAt = nil
+        }
+        while let index = network.waiting.first { try await deliver(index, fate: .normal) }
+        for replica in replicas { replica.offset = Int64.random(in: -60_000...60_000, using: &random) }
+        // What the server still quarantines must wait behind a change that left its author in
+        // a bundle before the author re-stamped it: such changes are never re-stamped (a peer
+        // may have merged them), and vectors count only contiguous sequences. The office
+        // releases them (again, if more arrive behind them).
+        for _ in 1...10 {
+            try await quiesce(untilOnlyQuarantineMoves: true)
+            let left = try server.store.store.quarantined()
+            if left.isEmpty { break }
+            var firstHeld: [StreamID: UInt64] = [:]
+            for entry in left {
+                guard !entry.reason.isEmpty else {
+                    throw SimulationFailure(description: "quarantined change \(entry.change) has no reason")
+                }
+                firstHeld[entry.change.stream] = min(firstHeld[entry.change.stream] ?? .max, entry.change.sequence)
+            }
+            for (stream, sequence) in firstHeld {
+                guard let author = replicas.first(where: { $0.replicaID == stream.origin }) else {
+                    throw SimulationFailure(description: "quarantined changes of an unknown replica \(stream.origin)")
+                }
+                let exported = try author.store.read { db in
+                    try Int64.fetchOne(
+                        db,
+                        sql: """
+                            SELECT s.exported FROM fb_streams s JOIN fb_partitions p ON p.id = s.partition
+                            JOIN fb_replicas r ON r.id = s.origin WHERE p.partition = ? AND r.replica = ?
+                            """,
+                        arguments: [stream.partition.rawValue.data, stream.origin.rawValue.data]) ?? 0
+                }
+                guard sequence <= UInt64(exported) else {
+                    let entries = left.filter { $0.change.stream == stream }.prefix(4).map {
+                        "\n  quarantined \($0.change); the author holds \(String(describing: try? author.store.version(of: $0.change.cell)))"
+                    }
+                    throw SimulationFailure(
+                        description:
+                            "replica \(author.index)'s changes from #\(sequence) in \(stream.partition) are still quarantined after its clock was fixed, though they never left in a bundle (exported through #\(exported))"
+                            + entries.joined()
+                    )
+                }
+            }
+            let report = try server.releaseQuarantine()
+            stats.released += report.applied + report.superseded
+            log("office releases the quarantine left behind exported changes: \(report.applied + report.superseded)")
+        }
+        try await quiesce(untilOnlyQuarantineMoves: false)
+    }
+
+    /// What the server holds and holds back.
+    func serverState() throws -> (Knowledge, Set<LogPosition>) {
+        let store = server.store.store
+        return (
+            try store.knowledge(),
+            Set(try store.quarantined().map { LogPosition(stream: $0.change.stream, sequence: $0.change.sequence) })
+        )
+    }
+
+    /// Syncs every replica in turn, without faults, until a whole pass moves nothing (or,
+    /// with `untilOnlyQuarantineMoves`, nothing but replicas whose changes the server
+    /// keeps in quarantine, which re-stamp and push them again on every sync).
+    func quiesce(untilOnlyQuarantineMoves: Bool) async throws {
+        for pass in 1...40 {
+            now += 60_000
+            server.clock.set(now)
+            for replica in replicas { replica.tick(trueTime: now) }
+            var moved = false
+            var received = false
+            let before = try serverState()
+            for index in replicas.indices {
+                try await startSync(index)
+                while replicas[index].syncing { try await deliver(index, fate: .normal) }
+                guard let progress = lastProgress.removeValue(forKey: index) else {
+                    throw SimulationFailure(description: "replica \(index) did not finish its final sync")
+                }
+                if progress.sent > 0 || progress.received > 0 || progress.restamped > 0 { moved = true }
+                if progress.received > 0 { received = true }
+            }
+            // Only re-stamps of changes stuck behind exported ones, pushed and quarantined again.
+            let after = try serverState()
+            let stuck = !received && after == before
+            if !moved || (untilOnlyQuarantineMoves && stuck) {
+                stats.quiescencePasses = max(stats.quiescencePasses, pass)
+                return
+            }
+        }
+        var detail = ""
+        for entry in try server.store.store.quarantined().prefix(6) {
+            let current = try server.store.store.version(of: entry.change.cell)
+            detail +=
+                "\n  quarantined \(entry.change); the server's winner: \(current.map { "\($0.value) \($0.stamp)" } ?? "none")"
+        }
+        throw SimulationFailure(description: "no quiescence after 40 passes of fault-free syncs\(detail)")
+    }
+}
+
+extension Result {
+    var isFailure: Bool {
+        if case .failure = self { return true }
+        return false
+    }
+}

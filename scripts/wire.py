@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Just enough of the Fieldbook wire format (Protocol/PROTOCOL.md) for the bad-input table.
+
+    wire.py vector NAME OUT                  the envelope of Protocol/vectors/NAME.hex
+    wire.py request OUT PARTITION AFTER      a SyncRequest whose one range is (AFTER, AFTER]
+                                             in PARTITION (32 hex digits), no changes
+    wire.py post URL TOKEN FILE              POST FILE to URL/v1/sync; prints STATUS, a tab,
+                                             and the ErrorMessage's text (or "ok")
+"""
+import pathlib
+import sys
+import urllib.error
+import urllib.request
+import zlib
+
+MAGIC = b"\x89FBK"
+
+
+def varint(n):
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def frame(kind, payload):
+    header = MAGIC + bytes([1, kind, 0]) + len(payload).to_bytes(4, "big") + len(payload).to_bytes(4, "big")
+    return header + (zlib.crc32(header + payload) & 0xFFFFFFFF).to_bytes(4, "big") + payload
+
+
+def request(partition, after):
+    replica = bytes.fromhex("a1" * 16)
+    ids = varint(2) + partition + replica
+    tables = varint(0) + ids + varint(1) + varint(0) + varint(1) + varint(0)  # strings, ids, streams, columns
+    body = varint(1) + varint(1) + varint(1_709_340_000_000) + varint(0)  # schema, replica, time, maxResponse
+    body += varint(0)  # knowledge: no partitions
+    body += varint(1) + varint(0) + varint(after) + varint(0) + varint(0)  # one range (after, after], no changes
+    return frame(1, tables + body)
+
+
+def read_varint(data, at):
+    value, shift = 0, 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, at
+
+
+def error_text(envelope):
+    if len(envelope) < 19 or envelope[:4] != MAGIC or envelope[5] != 3:
+        return "(not an ErrorMessage)"
+    payload = zlib.decompress(envelope[19:]) if envelope[6] & 1 else envelope[19:]
+    at = 0
+    count, at = read_varint(payload, at)  # strings
+    for _ in range(count):
+        length, at = read_varint(payload, at)
+        at += length
+    count, at = read_varint(payload, at)  # ids
+    at += 16 * count
+    count, at = read_varint(payload, at)  # streams
+    for _ in range(2 * count):
+        _, at = read_varint(payload, at)
+    count, at = read_varint(payload, at)  # columns
+    for _ in range(count):
+        _, at = read_varint(payload, at)
+        _, at = read_varint(payload, at)
+        at += 1
+    _, at = read_varint(payload, at)  # code
+    length, at = read_varint(payload, at)
+    return payload[at:at + length].decode("utf-8")
+
+
+def post(url, token, path):
+    body = pathlib.Path(path).read_bytes()
+    headers = {"Content-Type": "application/vnd.fieldbook"}
+    if token != "-":
+        headers["Authorization"] = token if " " in token else f"Bearer {token}"
+    req = urllib.request.Request(url.rstrip("/") + "/v1/sync", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:
+            return response.status, "ok"
+    except urllib.error.HTTPError as error:
+        return error.code, error_text(error.read())
+
+
+def main(argv):
+    if argv[:1] == ["vector"] and len(argv) == 3:
+        root = pathlib.Path(__file__).resolve().parent.parent
+        text = "".join(l for l in (root / "Protocol" / "vectors" / f"{argv[1]}.hex").read_text().splitlines()
+                       if not l.lstrip().startswith("#"))
+        pathlib.Path(argv[2]).write_bytes(bytes.fromhex("".join(text.split())))
+    elif argv[:1] == ["request"] and len(argv) == 4:
+        pathlib.Path(argv[1]).write_bytes(request(bytes.fromhex(argv[2]), int(argv[3])))
+    elif argv[:1] == ["post"] and len(argv) == 4:
+        status, text = post(*argv[1:])
+        print(f"{status}\t{text}")
+    else:
+        print(__doc__, file=sys.stderr)
+        return 64
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
