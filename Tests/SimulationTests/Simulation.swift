@@ -348,7 +348,9 @@ final class Simulation {
             store: replica.store, transport: SimulatedTransport(replica: index, network: network),
             token: replica.token,
             options: .init(
-                pushBytes: options.batchBytes, pullBytes: options.batchBytes,
+                // fastRound zero: the pull budget never grows with the rounds' real duration,
+                // which would make a seed's rounds depend on the machine's speed.
+                pushBytes: options.batchBytes, pullBytes: options.batchBytes, fastRound: .zero,
                 retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1))),
             wallClock: replica.clock, sleep: { _ in })
         replica.syncing = true
