@@ -85,15 +85,11 @@ extension ReplicaStore {
                     """,
                 arguments: [low, high])
             for row in rows {
-                var time = session.clock.tick(now: session.now).databaseInteger
-                if let previous = try keptPreviousStamp(row, local: local, renamed: renamed, before: low, in: db),
-                    previous >= HLC(databaseInteger: time), previous.rawValue < .max
-                {
-                    // The value it overwrote keeps a stamp ahead of the fixed clock (merged or
-                    // released before the re-stamp, or another replica's clock a little ahead):
-                    // the write must still sort after it, as a local write over such a value does.
-                    time = HLC(rawValue: previous.rawValue + 1).databaseInteger
-                }
+                // The value it overwrote may keep a stamp ahead of the fixed clock (merged or
+                // released before the re-stamp, or another replica's clock a little ahead): the
+                // write must still sort after it, as a local write over such a value does.
+                let previous = try keptPreviousStamp(row, local: local, renamed: renamed, before: low, in: db)
+                let time = session.clock.tick(now: session.now, after: previous).databaseInteger
                 let table: String = row["tbl"]
                 try db.execute(sql: "UPDATE \(table) SET hlc = ? WHERE id = ?", arguments: [time, row["id"] as Int64])
                 renamed[Key(column: row["col"], row: row["rid"], time: row["hlc"])] = time

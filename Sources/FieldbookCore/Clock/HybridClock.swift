@@ -46,9 +46,14 @@ public struct HybridClock: Sendable, Equatable {
     /// ahead of this clock (it was released from quarantine with a future stamp), the write
     /// takes the stamp just after it, without dragging the clock itself into the future.
     public mutating func tick(now: UInt64, over current: Stamp?) -> HLC {
+        tick(now: now, after: current?.time)
+    }
+
+    /// A reading that sorts after `previous` when this clock is behind it (see `tick(now:over:)`).
+    public mutating func tick(now: UInt64, after previous: HLC?) -> HLC {
         let time = tick(now: now)
-        guard let current, current.time >= time else { return time }
-        return HLC(rawValue: current.time.rawValue == .max ? .max : current.time.rawValue + 1)
+        guard let previous, previous >= time else { return time }
+        return HLC(rawValue: previous.rawValue == .max ? .max : previous.rawValue + 1)
     }
 
     /// Whether a remote reading is within the drift bound at physical time `now`.
