@@ -35,7 +35,8 @@ struct PostgresBenchmarks {
     }
 
     /// Runs one statement on a database of the benchmark's server.
-    func execute(_ sql: String, on database: String, with bindings: PostgresBindings = PostgresBindings()) async throws {
+    func execute(_ sql: String, on database: String, with bindings: PostgresBindings = PostgresBindings()) async throws
+    {
         let endpoint = try PostgresEndpoint(url: baseURL)
         let connection = try await PostgresConnection.connect(
             configuration: .init(
@@ -115,7 +116,9 @@ struct PostgresBenchmarks {
         for server in servers { await server.stop() }
         for engine in engines { await engine.close() }
         await dropDatabase(url)
-        results = results.map { var result = $0; result.id = "P8pg"; return result }
+        results = results.map {
+            var result = $0; result.id = "P8pg"; return result
+        }
         return results
     }
 }

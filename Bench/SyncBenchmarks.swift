@@ -221,7 +221,8 @@ struct SyncBenchmarks {
         return [
             BenchResult(
                 id: "P8",
-                what: "\(count) replicas syncing at once, \(label): p99 round (\(sorted.count) rounds, \(errors) errors)",
+                what:
+                    "\(count) replicas syncing at once, \(label): p99 round (\(sorted.count) rounds, \(errors) errors)",
                 figure: String(format: "%.0f ms", p99 * 1000), baseline: String(format: "p50 %.0f ms", p50 * 1000),
                 ratio: nil, goal: "0 errors; total \(total.components.seconds) s")
         ]
