@@ -27,6 +27,11 @@ public final class SyncClient: Sendable {
         /// The largest pulled batch the client asks for: 1 MB (about 70,000 attendance
         /// marks), which keeps a whole decoded batch well inside the client's memory budget.
         public var maximumPullBytes: Int
+        /// Ask for the next pulled batch while merging this one, when the round pushed
+        /// nothing: the client's merge then overlaps the server's work and the transfer
+        /// (a cold sync takes about the longer of the two, not their sum). The early answer
+        /// is used only if the merge left exactly the knowledge it was asked with.
+        public var pipelined: Bool
         /// Retries and backoff.
         public var retry: RetryPolicy
         /// Clock offset from the server (ms) above which the summary warns.
@@ -34,13 +39,14 @@ public final class SyncClient: Sendable {
 
         public init(
             pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, maximumPullBytes: Int = 1 << 20,
-            fastRound: Duration = .seconds(1), retry: RetryPolicy = RetryPolicy(),
+            fastRound: Duration = .seconds(1), pipelined: Bool = true, retry: RetryPolicy = RetryPolicy(),
             clockWarning: UInt64 = 60_000
         ) {
             self.pushBytes = pushBytes
             self.pullBytes = pullBytes
             self.maximumPullBytes = max(pullBytes, maximumPullBytes)
             self.fastRound = fastRound
+            self.pipelined = pipelined
             self.retry = retry
             self.clockWarning = clockWarning
         }
@@ -65,6 +71,21 @@ public final class SyncClient: Sendable {
         /// Changes in partitions this token cannot write, left local.
         public var unsendable: UInt64 = 0
         public var seconds: Double = 0
+
+        /// Adds the transfer figures of a round run on its own (a pipelined one).
+        mutating func addTransfer(of round: Progress) {
+            bytesUp += round.bytesUp
+            bytesDown += round.bytesDown
+            retries += round.retries
+        }
+    }
+
+    /// A pull-only round asked for before the previous batch was merged.
+    struct EarlyRound {
+        /// The knowledge it was asked with: what the merge in progress should leave.
+        let knowledge: Knowledge
+        let started: ContinuousClock.Instant
+        let answer: Task<(SyncResponse, Progress), any Error>
     }
 
     let store: ReplicaStore
@@ -107,6 +128,8 @@ public final class SyncClient: Sendable {
         var restamped = false
         var pushBytes = options.pushBytes
         var pullBytes = options.pullBytes
+        var early: EarlyRound?
+        defer { early?.answer.cancel() }
 
         while true {
             let local = try store.knowledge()
@@ -122,10 +145,20 @@ public final class SyncClient: Sendable {
                 clientTime: wallClock.milliseconds(), knowledge: local, batch: push.batch,
                 maxResponseBytes: UInt32(clamping: pullBytes))
             let response: SyncResponse
-            let roundStarted = ContinuousClock.now
+            var roundStarted = ContinuousClock.now
             let retriesBefore = progress.retries
+            let asked = early
+            early = nil
             do {
-                response = try await send(request, progress: &progress)
+                if let asked, push.batch.changes.isEmpty, push.batch.ranges.isEmpty, asked.knowledge == local {
+                    let (answer, round) = try await asked.answer.value
+                    progress.addTransfer(of: round)
+                    roundStarted = asked.started
+                    response = answer
+                } else {
+                    asked?.answer.cancel()
+                    response = try await send(request, progress: &progress)
+                }
             } catch let error as FieldbookError where error.code == .sequenceGap && gaps < 8 {
                 // The server holds less of a stream than we remembered (restored from a
                 // backup?): resume that stream where it says and go on.
@@ -144,6 +177,9 @@ public final class SyncClient: Sendable {
             }
             // Everything the server lacked went up in this round, unless the scope was unknown.
             let pushedAll = !push.hasMore && writable != .unknown
+            if options.pipelined && pushedAll && response.hasMore && push.batch.changes.isEmpty {
+                early = askEarly(after: response.batch, from: local, pullBytes: pullBytes)
+            }
             let merged = try store.merge(response.batch, from: response.server, recordsConflicts: false)
             server = response.knowledge
             try store.setPeerKnowledge(Fieldbook.serverPeer, server)
@@ -194,6 +230,24 @@ public final class SyncClient: Sendable {
         try store.setSetting("server.last_sync", Fieldbook.isoTime(wallClock.milliseconds()))
         progress.seconds = seconds(since: started)
         return progress
+    }
+
+    /// Asks for the next pulled batch as if `batch` were already merged into `local`.
+    func askEarly(after batch: ChangeBatch, from local: Knowledge, pullBytes: Int) -> EarlyRound {
+        var expected = local
+        for range in batch.ranges where range.through > expected[range.stream] {
+            expected[range.stream] = range.through
+        }
+        let request = SyncRequest(
+            schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
+            clientTime: wallClock.milliseconds(), knowledge: expected, batch: ChangeBatch(),
+            maxResponseBytes: UInt32(clamping: pullBytes))
+        let answer = Task {
+            var round = Progress()
+            let response = try await self.send(request, progress: &round)
+            return (response, round)
+        }
+        return EarlyRound(knowledge: expected, started: .now, answer: answer)
     }
 
     /// Sends one round, retrying network failures and 5xx answers with backoff.

@@ -349,8 +349,10 @@ final class Simulation {
             token: replica.token,
             options: .init(
                 // fastRound zero: the pull budget never grows with the rounds' real duration,
-                // which would make a seed's rounds depend on the machine's speed.
-                pushBytes: options.batchBytes, pullBytes: options.batchBytes, fastRound: .zero,
+                // which would make a seed's rounds depend on the machine's speed. Not
+                // pipelined: the scheduler runs one client step at a time, and an early round
+                // would post while its client still merges.
+                pushBytes: options.batchBytes, pullBytes: options.batchBytes, fastRound: .zero, pipelined: false,
                 retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1))),
             wallClock: replica.clock, sleep: { _ in })
         replica.syncing = true
