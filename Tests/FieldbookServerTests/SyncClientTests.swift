@@ -87,3 +87,31 @@ struct SyncClientPullSizeTests {
         #expect(try laptop.participants().count == 300 + (try office.participants().count - 300))
     }
 }
+
+struct SyncClientPipelineTests {
+    /// A cold sync asks for each next batch while merging the last one. Every early request
+    /// must be the one the client would have sent (asked with the knowledge the merge
+    /// left): none is thrown away, and the laptop ends with exactly what the server holds.
+    @Test
+    func everyEarlyRoundIsUsedAndNothingIsMissed() async throws {
+        let scenario = try await Scenario.make()
+        let office = scenario.office.fieldbook
+        for index in 0..<400 {
+            _ = try office.addParticipant(
+                cohort: scenario.cohortA.id.description, .init(name: "Participant \(index)"))
+        }
+        try await sync(office, over: ServiceTransport(service: scenario.backend.service), token: scenario.office.token)
+        let laptop = try scenario.replicas.make("laptop")
+        let transport = PullSizes(ServiceTransport(service: scenario.backend.service))
+        let options = SyncClient.Options(
+            pullBytes: 1024, maximumPullBytes: 1024, retry: RetryPolicy(maxAttempts: 2, initialDelay: .zero))
+        let progress = try await SyncClient(
+            store: laptop.store, transport: transport, token: scenario.office.token, options: options
+        ).run()
+
+        #expect(progress.rounds > 10, "too few rounds to pipeline: \(progress.rounds)")
+        #expect(transport.sizes.count == progress.rounds, "requests sent but not used")
+        #expect(try laptop.store.knowledge() == (try await scenario.backend.knowledge()))
+        #expect(try laptop.participants().count == (try office.participants().count))
+    }
+}

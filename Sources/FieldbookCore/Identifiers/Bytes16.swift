@@ -19,16 +19,22 @@ public struct Bytes16: Hashable, Comparable, Sendable {
     }
 
     /// Creates a value from exactly sixteen bytes, or returns `nil` for any other count.
+    ///
+    /// Inlinable so each caller gets a loop specialized for its collection: the generic
+    /// one looked up type metadata per byte, a hot spot when the server reads IDs.
+    @inlinable
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0
-        for (index, byte) in bytes.enumerated() {
+        var index = 0
+        for byte in bytes {
             if index < 8 {
                 high = high << 8 | UInt64(byte)
             } else {
                 low = low << 8 | UInt64(byte)
             }
+            index += 1
         }
         self.init(high: high, low: low)
     }
