@@ -69,12 +69,7 @@ struct SyncClientPullSizeTests {
     @Test
     func pullBatchesGrowWhileRoundsAreFast() async throws {
         let scenario = try await Scenario.make()
-        let office = scenario.office.fieldbook
-        for index in 0..<300 {
-            _ = try office.addParticipant(
-                cohort: scenario.cohortA.id.description, .init(name: "Participant \(index)"))
-        }
-        try await sync(office, over: ServiceTransport(service: scenario.backend.service), token: scenario.office.token)
+        let office = try await scenario.officeWithRoster(of: 300)
         let laptop = try scenario.replicas.make("laptop")
         let transport = PullSizes(ServiceTransport(service: scenario.backend.service))
         let options = SyncClient.Options(
@@ -95,12 +90,7 @@ struct SyncClientPipelineTests {
     @Test
     func everyEarlyRoundIsUsedAndNothingIsMissed() async throws {
         let scenario = try await Scenario.make()
-        let office = scenario.office.fieldbook
-        for index in 0..<400 {
-            _ = try office.addParticipant(
-                cohort: scenario.cohortA.id.description, .init(name: "Participant \(index)"))
-        }
-        try await sync(office, over: ServiceTransport(service: scenario.backend.service), token: scenario.office.token)
+        let office = try await scenario.officeWithRoster(of: 400)
         let laptop = try scenario.replicas.make("laptop")
         let transport = PullSizes(ServiceTransport(service: scenario.backend.service))
         let options = SyncClient.Options(
@@ -113,5 +103,17 @@ struct SyncClientPipelineTests {
         #expect(transport.sizes.count == progress.rounds, "requests sent but not used")
         #expect(try laptop.store.knowledge() == (try await scenario.backend.knowledge()))
         #expect(try laptop.participants().count == (try office.participants().count))
+    }
+}
+
+extension Scenario {
+    /// The office adds `count` participants to cohort A and syncs them to the server.
+    func officeWithRoster(of count: Int) async throws -> Fieldbook {
+        let office = self.office.fieldbook
+        for index in 0..<count {
+            _ = try office.addParticipant(cohort: cohortA.id.description, .init(name: "Participant \(index)"))
+        }
+        try await sync(office, over: ServiceTransport(service: backend.service), token: self.office.token)
+        return office
     }
 }
