@@ -71,9 +71,16 @@ public func runProcess(
         process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     return ProcessResult(
         exitCode: status,
-        stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
-        stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self),
+        stdout: readText(outPath), stderr: readText(errPath),
         timedOut: timedOut)
+}
+
+/// A whole file as UTF-8 text, or "" when it cannot be read. Through FileHandle:
+/// FileManager.contents(atPath:) leaks a buffer on empty files, which LeakSanitizer reports.
+public func readText(_ path: String) -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+    defer { try? handle.close() }
+    return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
 }
 
 /// Finds the package's built executables for end-to-end tests.

@@ -1,3 +1,4 @@
+import FieldbookTestSupport
 import Foundation
 
 /// What a finished command printed and how it ended.
@@ -74,8 +75,8 @@ final class RunningProcess: Sendable {
         try? FileManager.default.removeItem(atPath: stderrPath)
     }
 
-    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    var stdout: String { readText(stdoutPath) }
+    var stderr: String { readText(stderrPath) }
 
     /// Waits until stdout or stderr holds a match of `pattern` and returns its first capture group.
     func waitFor(_ pattern: String, timeout: Duration = .seconds(30)) async throws -> String {
