@@ -71,18 +71,24 @@ struct PostgresStartupTests {
         bob.write(cell, partition: Fixture.cohort, value: .text("absent"), time: Fixture.now - 10)
         bob.write(Fixture.attendance(1, 2), partition: Fixture.cohort, value: .text("late"), time: Fixture.now - 9)
         let batch = bob.push()
+        // The blocker holds the lock until the merge waits for it (however slow the machine:
+        // this also runs under ThreadSanitizer), then kills the waiting connection.
         let blocker = Task {
             try await TestPostgres.execute(
                 """
                 DO $$ BEGIN
                     PERFORM clock FROM fb_replica FOR UPDATE;
-                    PERFORM pg_sleep(0.5);
+                    FOR attempt IN 1..1200 LOOP
+                        EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+                            AND pid <> pg_backend_pid() AND wait_event_type = 'Lock');
+                        PERFORM pg_sleep(0.05);
+                    END LOOP;
                     PERFORM pg_terminate_backend(pid) FROM pg_stat_activity
                     WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock';
                 END $$
                 """, url: url)
         }
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitUntilSomeoneSleeps(url: url)
         let error = await #expect(throws: FieldbookError.self) { try await store.merge(batch, from: bob.id) }
         #expect(error?.code == .unavailable)
         try await blocker.value
@@ -93,5 +99,24 @@ struct PostgresStartupTests {
         let report = try await store.merge(batch, from: bob.id)
         #expect(report == BatchMerger.Report(applied: 2, conflicts: 1))
         await store.close()
+    }
+
+    /// Waits until a session of the database sleeps in `pg_sleep` (the blocker holds its lock).
+    func waitUntilSomeoneSleeps(url: String) async throws {
+        for _ in 0..<600 {
+            do {
+                try await TestPostgres.execute(
+                    """
+                    DO $$ BEGIN
+                        IF NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+                            AND wait_event = 'PgSleep') THEN RAISE EXCEPTION 'not yet'; END IF;
+                    END $$
+                    """, url: url)
+                return
+            } catch {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        Issue.record("the blocking session never took its lock")
     }
 }
