@@ -22,6 +22,8 @@ public final class SyncClient: Sendable {
         /// after a failed round it halves again: small batches on a slow or dropping link,
         /// few round trips on a good one.
         public var pullBytes: Int
+        /// The smallest pull that failed rounds halve it to: a quarter of ``pullBytes`` by default.
+        public var minimumPullBytes: Int
         /// A round answered within this time lets the next pull double.
         public var fastRound: Duration
         /// The largest pulled batch the client asks for: 1 MB (about 70,000 attendance
@@ -39,12 +41,13 @@ public final class SyncClient: Sendable {
 
         public init(
             pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, maximumPullBytes: Int = 1 << 20,
-            fastRound: Duration = .seconds(1), pipelined: Bool = true, retry: RetryPolicy = RetryPolicy(),
+            minimumPullBytes: Int? = nil, fastRound: Duration = .seconds(1), pipelined: Bool = true, retry: RetryPolicy = RetryPolicy(),
             clockWarning: UInt64 = 60_000
         ) {
             self.pushBytes = pushBytes
             self.pullBytes = pullBytes
             self.maximumPullBytes = max(pullBytes, maximumPullBytes)
+            self.minimumPullBytes = min(pullBytes, minimumPullBytes ?? pullBytes / 4)
             self.fastRound = fastRound
             self.pipelined = pipelined
             self.retry = retry
@@ -171,7 +174,7 @@ public final class SyncClient: Sendable {
                 continue
             }
             if progress.retries > retriesBefore {
-                pullBytes = max(options.pullBytes / 4, pullBytes / 2)
+                pullBytes = max(options.minimumPullBytes, pullBytes / 2)
             } else if response.hasMore && ContinuousClock.now - roundStarted < options.fastRound {
                 pullBytes = min(options.maximumPullBytes, pullBytes * 2)
             }

@@ -39,7 +39,7 @@ extension SyncClient.Options {
     ) -> SyncClient.Options {
         // Pulls stay at `pullBytes`, so the size of every round is known to the test.
         SyncClient.Options(
-            pushBytes: pushBytes, pullBytes: pullBytes, maximumPullBytes: pullBytes,
+            pushBytes: pushBytes, pullBytes: pullBytes, maximumPullBytes: pullBytes, minimumPullBytes: pullBytes,
             retry: RetryPolicy(maxAttempts: maxAttempts, initialDelay: .zero, maximumDelay: .zero))
     }
 }
