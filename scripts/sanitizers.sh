@@ -21,7 +21,7 @@ esac
 scratch=.build-$sanitizer
 log=$scratch/test.log
 export FIELDBOOK_SEEDS=${FIELDBOOK_SEEDS:-20}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:suppressions=$PWD/scripts/asan-suppressions.txt}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/scripts/lsan-suppressions.txt:print_suppressions=0}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=0}
 swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch"
