@@ -185,7 +185,7 @@ cli "remote set with a URL that is not http" 65 "is not an http:// or https:// U
 cli "remote set with a malformed token" 65 "does not look like a Fieldbook device token" "$replica" -- \
     fbr remote set "$url" --token secret
 cli "sync with no server set" 64 "^fieldbook: no server set" "$other" -- env FIELDBOOK_DB="$other" "$fb" sync
-cli "unknown option" 64 "^Error: Unknown option '--colour'" "$replica" -- fbr status --colour
+cli "unknown option" 64 "^fieldbook: Unknown option '--colour'" "$replica" -- fbr status --colour
 
 start_server "$server_db" "$port" "$work/server.log"
 cli "sync with a token the server never issued" 77 "^fieldbook: the device token is not valid" "$replica" -- \
