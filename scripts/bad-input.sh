@@ -167,7 +167,7 @@ cli "truncated bundle" 65 "^fieldbook: the bundle cannot be read" "$replica" -- 
 cli "a vector file given as a bundle" 65 "not a bundle" "$replica" -- fbr bundle import "$work/mine.vec"
 cli "this replica's own bundle" 65 "written by this replica" "$replica" -- fbr bundle import "$work/own.fbk"
 # A sequence gap has no code of its own in the README's table: "1, anything else".
-cli "bundle made for another replica's vector" 1 "continues from changes this replica does not hold" \
+cli "bundle made for another replica's vector" 65 "continues from changes this replica does not hold" \
     "$replica" -- fbr bundle import "$work/gap.fbk"
 cli "a text file as the bundle's vector" 65 "^fieldbook: " "$replica" -- \
     fbr bundle export "$work/x.fbk" --for "$work/roster.csv"

@@ -4,6 +4,7 @@ import FieldbookCommandLine
 import FieldbookCore
 import FieldbookSync
 import Foundation
+import Synchronization
 
 struct RemoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,9 +58,12 @@ struct SyncCommand: AsyncParsableCommand {
                 store: fieldbook.store, transport: transport, token: token,
                 options: .init(pushBytes: max(1024, batchBytes), retry: RetryPolicy(maxAttempts: max(1, attempts))))
             let progress: SyncClient.Progress
+            // Whether a progress line is on the terminal: an error then starts on a new line.
+            let showsProgress = Mutex(false)
             do {
                 progress = try await client.run { progress in
                     guard !json else { return }
+                    showsProgress.withLock { $0 = true }
                     let line =
                         "\r  round \(progress.rounds): ↑ \(progress.sent) changes ↓ \(progress.received) changes  (\(progress.bytesUp + progress.bytesDown) bytes)"
                     FileHandle.standardError.write(Data(line.utf8))
@@ -67,7 +71,7 @@ struct SyncCommand: AsyncParsableCommand {
                 try await transport.shutdown()
             } catch {
                 try? await transport.shutdown()
-                if !json { FileHandle.standardError.write(Data("\n".utf8)) }
+                if showsProgress.withLock({ $0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
                 throw error
             }
             try CLI.output(progress, json: json) {

@@ -6,7 +6,7 @@ extension FieldbookError.Code {
     /// | code | when |
     /// | --- | --- |
     /// | 64 (usage) | a bad or missing argument |
-    /// | 65 (data) | invalid or corrupt input, an unknown or ambiguous ID, a foreign file |
+    /// | 65 (data) | invalid or corrupt input, an unknown or ambiguous ID, a foreign file, a bundle that does not fit |
     /// | 66 (no input) | a missing replica, file or row |
     /// | 69 (unavailable) | the server cannot be reached |
     /// | 73 (can't create) | a replica or token exists already |
@@ -16,7 +16,9 @@ extension FieldbookError.Code {
     public var exitCode: Int32 {
         switch self {
         case .usage: 64
-        case .invalidInput, .ambiguous, .corrupt, .unsupportedVersion, .notAReplica, .tooLarge, .unknownKind: 65
+        case .invalidInput, .ambiguous, .corrupt, .unsupportedVersion, .notAReplica, .tooLarge, .unknownKind,
+            .sequenceGap:
+            65
         case .notFound: 66
         case .unavailable: 69
         case .exists: 73
