@@ -41,7 +41,8 @@ public final class SyncClient: Sendable {
 
         public init(
             pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, maximumPullBytes: Int = 1 << 20,
-            minimumPullBytes: Int? = nil, fastRound: Duration = .seconds(1), pipelined: Bool = true, retry: RetryPolicy = RetryPolicy(),
+            minimumPullBytes: Int? = nil, fastRound: Duration = .seconds(1), pipelined: Bool = true,
+            retry: RetryPolicy = RetryPolicy(),
             clockWarning: UInt64 = 60_000
         ) {
             self.pushBytes = pushBytes
