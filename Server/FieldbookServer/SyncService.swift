@@ -84,9 +84,7 @@ public struct SyncService: Sendable {
 
         // The client now holds what it pushed; don't send it back.
         var peer = request.knowledge
-        for range in request.batch.ranges where range.through > peer[range.stream] {
-            peer[range.stream] = range.through
-        }
+        peer.advance(through: request.batch.ranges)
         let held = try await store.knowledge()
         let readable = token.scope.readable(among: held.partitions)
         let budget =

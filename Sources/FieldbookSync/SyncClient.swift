@@ -144,10 +144,7 @@ public final class SyncClient: Sendable {
                 writable == .unknown
                 ? BatchAssembler.Assembly(batch: ChangeBatch(), hasMore: false)
                 : try store.changes(for: pushBase, partitions: writable.partitions, byteBudget: pushBytes)
-            let request = SyncRequest(
-                schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
-                clientTime: wallClock.milliseconds(), knowledge: local, batch: push.batch,
-                maxResponseBytes: UInt32(clamping: pullBytes))
+            let request = makeRequest(knowledge: local, push: push.batch, pullBytes: pullBytes)
             let response: SyncResponse
             var roundStarted = ContinuousClock.now
             let retriesBefore = progress.retries
@@ -236,16 +233,19 @@ public final class SyncClient: Sendable {
         return progress
     }
 
+    /// A round's request: what we hold, what we push, and how much we take back.
+    func makeRequest(knowledge: Knowledge, push: ChangeBatch, pullBytes: Int) -> SyncRequest {
+        SyncRequest(
+            schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
+            clientTime: wallClock.milliseconds(), knowledge: knowledge, batch: push,
+            maxResponseBytes: UInt32(clamping: pullBytes))
+    }
+
     /// Asks for the next pulled batch as if `batch` were already merged into `local`.
     func askEarly(after batch: ChangeBatch, from local: Knowledge, pullBytes: Int) -> EarlyRound {
         var expected = local
-        for range in batch.ranges where range.through > expected[range.stream] {
-            expected[range.stream] = range.through
-        }
-        let request = SyncRequest(
-            schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
-            clientTime: wallClock.milliseconds(), knowledge: expected, batch: ChangeBatch(),
-            maxResponseBytes: UInt32(clamping: pullBytes))
+        expected.advance(through: batch.ranges)
+        let request = makeRequest(knowledge: expected, push: ChangeBatch(), pullBytes: pullBytes)
         let answer = Task {
             var round = Progress()
             let response = try await self.send(request, progress: &round)

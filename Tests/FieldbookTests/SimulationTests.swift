@@ -74,9 +74,7 @@ struct SimulationTests {
                 pending.append(assembly.batch)
                 archive.append((source.replicaID, assembly.batch))
                 // The next batch is assembled as if this one had landed, like a pipelined sender.
-                for range in assembly.batch.ranges where range.through > assumed[range.stream] {
-                    assumed[range.stream] = range.through
-                }
+                assumed.advance(through: assembly.batch.ranges)
                 if !assembly.hasMore { break }
             }
             if pending.count > 1 && random.next() % 3 == 0 {

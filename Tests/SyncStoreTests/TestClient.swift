@@ -105,9 +105,7 @@ func allChanges(_ store: any SyncStore, byteBudget: Int = 64 << 10, partitions: 
     for _ in 0..<100_000 {
         let assembly = try await store.changes(for: peer, partitions: partitions, byteBudget: byteBudget)
         result += assembly.batch.changes
-        for range in assembly.batch.ranges where range.through > peer[range.stream] {
-            peer[range.stream] = range.through
-        }
+        peer.advance(through: assembly.batch.ranges)
         if !assembly.hasMore { break }
     }
     return result

@@ -37,6 +37,14 @@ public struct Knowledge: Hashable, Sendable {
         }
     }
 
+    /// Raises each stream to the end of its range: what a receiver holds once a batch
+    /// covering `ranges` has landed.
+    public mutating func advance(through ranges: [StreamRange]) {
+        for range in ranges where range.through > self[range.stream] {
+            self[range.stream] = range.through
+        }
+    }
+
     /// Only the given partitions.
     public func restricted(to partitions: Set<PartitionID>) -> Knowledge {
         Knowledge(vectors.filter { partitions.contains($0.key) })
