@@ -120,9 +120,6 @@ struct RawStatement {
         guard sqlite3_column_type(handle, column) == SQLITE_BLOB, sqlite3_column_bytes(handle, column) == 16,
             let pointer = sqlite3_column_blob(handle, column)
         else { return nil }
-        let bytes = UnsafeRawBufferPointer(start: pointer, count: 16)
-        return Bytes16(
-            high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
-            low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        return Bytes16(bytes: UnsafeRawBufferPointer(start: pointer, count: 16))
     }
 }
