@@ -126,6 +126,10 @@ let package = Package(
         ),
         .testTarget(name: "FieldbookCoreTests", dependencies: ["FieldbookCore", "FieldbookTestSupport"]),
         .testTarget(
+            name: "FieldbookSyncTests",
+            dependencies: ["FieldbookSync", "FieldbookCore", "FieldbookProtocol", "Fieldbook"]
+        ),
+        .testTarget(
             name: "FieldbookProtocolTests",
             dependencies: ["FieldbookProtocol", "FieldbookCore", "FieldbookTestSupport"]
         ),

@@ -40,7 +40,7 @@ struct SyncBenchmarks {
             ranges: [StreamRange(stream: StreamID(partition: partition, origin: origin), after: 0, through: 1000)])
         let request = SyncRequest(
             schemaVersion: 1, replica: origin, clientTime: time, knowledge: Knowledge(), batch: batch)
-        let wire = WireFormat.encode(.syncRequest(request))
+        let wire = WireFormat.frame(.changes(request.batch))
         let naive = try JSONEncoder().encode(
             changes.map {
                 [
@@ -97,11 +97,11 @@ struct SyncBenchmarks {
                 column: "status", value: .text("present"),
                 stamp: Stamp(time: HLC(milliseconds: SystemWallClock().milliseconds()), origin: client),
                 sequence: sequence, previous: nil)
-            let request = SyncRequest(
-                schemaVersion: 1, replica: client, clientTime: SystemWallClock().milliseconds(), knowledge: knowledge,
-                batch: ChangeBatch(
-                    changes: [change], ranges: [StreamRange(stream: stream, after: sequence - 1, through: sequence)]))
-            let body = WireFormat.encode(.syncRequest(request))
+            let open = RoundOpen(
+                schemaVersion: 1, replica: client, clientTime: SystemWallClock().milliseconds(), knowledge: knowledge)
+            let push = ChangeBatch(
+                changes: [change], ranges: [StreamRange(stream: stream, after: sequence - 1, through: sequence)])
+            let body = WireFormat.frame(.roundOpen(open)) + WireFormat.frame(.changes(push))
             var status = 0
             let seconds = try await measureAsync { status = try await transport.post(body, token: server.token).status }
             guard status == 200 else { throw FieldbookError(.internal, "P4 round answered HTTP \(status)") }
@@ -244,11 +244,9 @@ struct TimedTransport: SyncTransport {
     let inner: any SyncTransport
     let recorder: LatencyRecorder
 
-    func post(_ body: [UInt8], token: String) async throws -> (status: Int, body: [UInt8]) {
-        var result: (status: Int, body: [UInt8]) = (0, [])
-        let seconds = try await measureAsync { result = try await inner.post(body, token: token) }
+    func post(_ body: [UInt8], token: String, receive: (SyncReplyPart) async throws -> Void) async throws {
+        let seconds = try await measureAsync { try await inner.post(body, token: token, receive: receive) }
         recorder.add(seconds)
-        return result
     }
 }
 

@@ -15,7 +15,7 @@ import zlib
 
 root = pathlib.Path(__file__).resolve().parent.parent
 out = pathlib.Path(sys.argv[1])
-for target in ("wire-decode", "bundle-import"):
+for target in ("wire-decode", "bundle-import", "frame-stream"):
     (out / target).mkdir(parents=True, exist_ok=True)
 
 for path in sorted((root / "Protocol" / "vectors").glob("*.hex")):
@@ -25,6 +25,10 @@ for path in sorted((root / "Protocol" / "vectors").glob("*.hex")):
     except ValueError:
         continue
     (out / "wire-decode" / path.stem).write_bytes(envelope)
+    if path.stem.startswith("round-"):
+        # Framed streams: a chunk-size byte, then the frames (whole, and in 7-byte chunks).
+        (out / "frame-stream" / path.stem).write_bytes(b"\xff" + envelope)
+        (out / "frame-stream" / (path.stem + ".chunked")).write_bytes(b"\x06" + envelope)
     if len(envelope) < 19 or envelope[:4] != b"\x89FBK":
         continue
     kind, flags = envelope[5], envelope[6]

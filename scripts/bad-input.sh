@@ -77,10 +77,11 @@ env FIELDBOOK_DB="$work/third.sqlite" "$fb" init --name third >/dev/null
 env FIELDBOOK_DB="$work/third.sqlite" "$fb" bundle import "$work/other-all.fbk" >/dev/null
 env FIELDBOOK_DB="$work/third.sqlite" "$fb" bundle vector "$work/third.vec" >/dev/null
 env FIELDBOOK_DB="$other" "$fb" bundle export "$work/gap.fbk" --for "$work/third.vec" >/dev/null
-python3 "$wire" vector reject-crc-mismatch "$work/crc.bin"
-python3 "$wire" vector reject-truncated "$work/truncated.bin"
+python3 "$wire" damaged crc "$work/crc.bin"
+python3 "$wire" damaged truncated "$work/truncated.bin"
 python3 "$wire" vector reject-unsupported-version "$work/version.bin"
-python3 "$wire" vector reject-unknown-kind "$work/kind.bin"
+python3 "$wire" damaged kind "$work/kind.bin"
+python3 "$wire" request-v1 "$work/old-client.bin" "0190ababababababababababababab01" 0
 python3 "$wire" vector bundle-basic "$work/bundle.bin"
 python3 "$wire" request "$work/gap.bin" "0190ababababababababababababab01" 5
 python3 "$wire" request "$work/scope.bin" "0190cdcdcdcdcdcdcdcdcdcdcdcdcd02" 0
@@ -198,11 +199,12 @@ http "no Authorization header" 401 "no device token" - "$work/garbage.bin"
 http "a token that is not one" 401 "not valid" "Bearer fbk_nonsense" "$work/garbage.bin"
 http "a revoked token" 401 "was revoked" "$revoked" "$work/garbage.bin"
 http "a body that is not an envelope" 400 "." "$office" "$work/garbage.bin"
-http "envelope with a bad CRC" 400 "." "$office" "$work/crc.bin"
-http "truncated envelope" 400 "." "$office" "$work/truncated.bin"
-http "envelope format version 2" 426 "." "$office" "$work/version.bin"
-http "unknown message kind" 400 "." "$office" "$work/kind.bin"
-http "a bundle posted as a round" 400 "expected a sync request" "$office" "$work/bundle.bin"
+http "frame with a bad CRC" 400 "." "$office" "$work/crc.bin"
+http "request cut short in a frame" 400 "." "$office" "$work/truncated.bin"
+http "envelope format version 3" 426 "." "$office" "$work/version.bin"
+http "a request from a fieldbook before frames" 426 "too old for the server.*upgrade fieldbook" "$office" "$work/old-client.bin"
+http "unknown frame kind" 400 "." "$office" "$work/kind.bin"
+http "a bundle posted as a round" 400 "expected a framed sync request" "$office" "$work/bundle.bin"
 http "range that starts above what the server holds" 409 "sequence gap" "$office" "$work/gap.bin"
 http "push to a cohort the token does not open" 403 "may not write partition" "$cohort_token" "$work/scope.bin"
 stop_server

@@ -125,13 +125,13 @@ for ((kill = 1; kill <= KILLS; kill++)); do
     0 | 1 | 2 | 3)
         what="fieldbook sync on replica $r"
         t0=$(now_ms)
-        run_and_kill sync env FIELDBOOK_DB="$db" "$fb" sync --batch-bytes "$BATCH" --json
+        run_and_kill sync env FIELDBOOK_DB="$db" "$fb" sync --frame-bytes "$BATCH" --json
         [ "$last_killed" -eq 1 ] || duration[sync]=$(( ($(now_ms) - t0) * 11 / 10 ))
         check_integrity "$db" "$server_db"
         ;;
     4 | 5)
         what="fieldbook-server during replica $r's sync"
-        env FIELDBOOK_DB="$db" "$fb" sync --batch-bytes "$BATCH" --attempts 10 --json >/dev/null 2>>"$work/client.log" &
+        env FIELDBOOK_DB="$db" "$fb" sync --frame-bytes "$BATCH" --attempts 10 --json >/dev/null 2>>"$work/client.log" &
         client=$!
         rnd $((duration[server] + 1))
         sleep_ms "$R"

@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
-# Network chaos with the real binaries: `fieldbook sync` through scripts/chaos_proxy.py, a
-# loopback TCP proxy that throttles, stalls and cuts the connection every K bytes. The
-# sync must complete (it retries), the data must converge, and the bytes lost to each cut
-# (the request and response in flight, which are sent again) must stay within one round:
-# one pushed batch up and one pulled batch down, never a restart from zero.
+# Network chaos with the real binaries: a new laptop's first sync through
+# scripts/chaos_proxy.py, a loopback TCP proxy that throttles and resets the connection
+# every K bytes (both directions together), as the field links Fieldbook exists for do.
 #
-#   scripts/chaos-net.sh                                # CI size
-#   ROWS=10000 RATE=30000 CUT=100000 STALL_EVERY=100000 STALL=3 scripts/chaos-net.sh   # documented
+# For each K: the laptop pulls a roster of Chinese names and emails with short
+# `fieldbook sync --timeout` runs, each of which must keep the frames it received (the
+# roster grows run by run, never restarts from zero), until one completes; then it marks
+# attendance offline and pushes the marks through the same link. The replicas must
+# converge, no change may be merged twice, and the changes sent again per cut (lost in
+# flight) must stay within a frame.
 #
-# Environment: ROWS (3000 participants on each side), RATE (bytes/s per direction, 100000),
-# CUT (bytes per connection before a reset, 100000), STALL_EVERY (bytes, 80000), STALL
-# (seconds, 1), BATCH (--batch-bytes of the pushes, 16384), ATTEMPTS (--attempts, 30).
+#   scripts/chaos-net.sh                                  # CI: 3,000 participants, 2,000 marks, 30 kB/s, K = 16, 32, 64 KB
+#   CUTS=65536 ROWS=10000 RATE=100000 scripts/chaos-net.sh
+#
+# Environment: ROWS (participants, 3000), MARKS (attendance marks, 2000), RATE (bytes/s
+# per direction, 30000), CUTS (the K values, "16384 32768 65536"), RUN_TIMEOUT (seconds
+# of each short pull run, 6), ATTEMPTS (--attempts, 30).
 set -euo pipefail
 ROWS=${ROWS:-3000}
-RATE=${RATE:-100000}
-CUT=${CUT:-100000}
-STALL_EVERY=${STALL_EVERY:-80000}
-STALL=${STALL:-1}
-BATCH=${BATCH:-16384}
+MARKS=${MARKS:-2000}
+RATE=${RATE:-30000}
+CUTS=${CUTS:-"16384 32768 65536"}
+RUN_TIMEOUT=${RUN_TIMEOUT:-6}
 ATTEMPTS=${ATTEMPTS:-30}
 source "$(dirname "$0")/chaos-lib.sh"
 
@@ -31,87 +35,116 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "chaos-net: $*" >&2; exit 1; }
+json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
+
+# A roster of Chinese names, schools and emails.
+chinese_roster() {
+    python3 - "$1" <<'PY'
+import sys
+family, given = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+print("name,trn,school,city,email")
+for i in range(int(sys.argv[1])):
+    name = family[i % len(family)] + given[i // len(family) % len(given)] + given[i % len(given)]
+    print(f"{name},{6000000 + i},上海市第{i % 40 + 1}中学,上海,teacher{i}@school{i % 40}.edu.cn")
+PY
+}
 
 server_db="$work/server.sqlite"
 port=$(free_port)
 "$fbs" token issue --db "$server_db" --name bootstrap --all >/dev/null
 start_server "$server_db" "$port" "$work/server.log"
+metric() {
+    python3 -c "import re,sys,urllib.request; t=urllib.request.urlopen('http://127.0.0.1:$port/metrics').read().decode(); print(int(float(re.search(r'^$1 ([0-9.e+]+)$', t, re.M).group(1))))"
+}
 
 office="$work/office.sqlite"
-field="$work/field.sqlite"
 env FIELDBOOK_DB="$office" "$fb" init --name office >/dev/null
 env FIELDBOOK_DB="$office" "$fb" remote set "http://127.0.0.1:$port" \
     --token "$("$fbs" token issue --db "$server_db" --name office --all)" >/dev/null
-env FIELDBOOK_DB="$office" "$fb" cohort add --programme NPQLT --name "Net" --starts 2024-02-18 >/dev/null
-roster_csv 2000000 "$ROWS" >"$work/office.csv"
-env FIELDBOOK_DB="$office" "$fb" participant import --cohort Net "$work/office.csv" >/dev/null
+env FIELDBOOK_DB="$office" "$fb" cohort add --programme NPQH --name "Net" --starts 2024-02-18 >/dev/null
+chinese_roster "$ROWS" >"$work/roster.csv"
+env FIELDBOOK_DB="$office" "$fb" participant import --cohort Net "$work/roster.csv" >/dev/null
+events=()
+for i in $(seq 1 $(( (MARKS + ROWS - 1) / ROWS > 20 ? (MARKS + ROWS - 1) / ROWS : 20 ))); do
+    events+=("$(env FIELDBOOK_DB="$office" "$fb" event add --cohort Net --kind webinar --title "Webinar $i" \
+        --starts "2024-04-$(printf %02d $(( i % 28 + 1 )))T19:30" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')")
+done
 env FIELDBOOK_DB="$office" "$fb" sync --json >"$work/office-1.json"
+per_event=$(( (MARKS + ${#events[@]} - 1) / ${#events[@]} ))
 
-python3 "$root/scripts/chaos_proxy.py" --listen 0 --target "127.0.0.1:$port" --rate "$RATE" --cut-every "$CUT" \
-    --stall-every "$STALL_EVERY" --stall-seconds "$STALL" --stats "$work/proxy.json" --port-file "$work/proxy.port" &
-proxy_pid=$!
-for _ in $(seq 1 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
-proxy="http://127.0.0.1:$(cat "$work/proxy.port")"
-env FIELDBOOK_DB="$field" "$fb" init --name field >/dev/null
-env FIELDBOOK_DB="$field" "$fb" remote set "$proxy" \
-    --token "$("$fbs" token issue --db "$server_db" --name field --all)" >/dev/null
+for cut in $CUTS; do
+    echo "chaos-net: a new laptop, $ROWS participants and $MARKS marks through $RATE B/s with a reset every $cut bytes"
+    rm -f "$work/proxy.json" "$work/proxy.port"
+    python3 "$root/scripts/chaos_proxy.py" --listen 0 --target "127.0.0.1:$port" --rate "$RATE" --cut-every "$cut" \
+        --stats "$work/proxy.json" --port-file "$work/proxy.port" &
+    proxy_pid=$!
+    for _ in $(seq 1 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
+    laptop="$work/laptop-$cut.sqlite"
+    env FIELDBOOK_DB="$laptop" "$fb" init --name "laptop $cut" >/dev/null
+    env FIELDBOOK_DB="$laptop" "$fb" remote set "http://127.0.0.1:$(cat "$work/proxy.port")" \
+        --token "$("$fbs" token issue --db "$server_db" --name "laptop-$cut" --cohort Net)" >/dev/null
+    sent_before=$(metric fieldbook_changes_sent_total)
+    start=$(now_ms)
 
-echo "chaos-net: $ROWS participants each way through $RATE B/s, a cut every $CUT bytes, a ${STALL} s stall every $STALL_EVERY bytes"
-start=$(now_ms)
-# The field laptop pulls the office's roster through the bad link, adds its own offline,
-# and pushes it through the same link.
-# Without --json, sync prints its progress after every round: the batch sizes, from the differences.
-env FIELDBOOK_DB="$field" "$fb" sync --attempts "$ATTEMPTS" --batch-bytes "$BATCH" >"$work/pull.txt" 2>"$work/pull.progress" \
-    || fail "the pull did not complete; see $work/proxy.json"
-roster_csv 3000000 "$ROWS" >"$work/field.csv"
-env FIELDBOOK_DB="$field" "$fb" participant import --cohort Net "$work/field.csv" >/dev/null
-env FIELDBOOK_DB="$field" "$fb" sync --attempts "$ATTEMPTS" --batch-bytes "$BATCH" >"$work/push.txt" 2>"$work/push.progress" \
-    || fail "the push did not complete; see $work/proxy.json"
-seconds=$(( ($(now_ms) - start) / 1000 ))
-env FIELDBOOK_DB="$office" "$fb" sync --json >"$work/office-2.json"
-python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$port/metrics').read().decode())" \
-    >"$work/metrics.txt"
+    # Short runs: each must keep what it received; the roster grows until a run completes.
+    runs=0 held=0 grew=0 received=0
+    while true; do
+        runs=$((runs + 1))
+        [ $runs -le 60 ] || fail "the pull did not complete in 60 runs of ${RUN_TIMEOUT} s"
+        status=0
+        env FIELDBOOK_DB="$laptop" "$fb" sync --json --timeout "$RUN_TIMEOUT" --attempts "$ATTEMPTS" \
+            >"$work/pull-$cut-$runs.json" 2>"$work/pull-$cut-$runs.err" || status=$?
+        now=$(env FIELDBOOK_DB="$laptop" "$fb" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["participants"])')
+        [ "$now" -ge "$held" ] || fail "run $runs lost participants: $held before, $now after"
+        [ "$now" -gt "$held" ] && grew=$((grew + 1))
+        held=$now
+        if [ $status -eq 0 ]; then
+            received=$((received + $(json "$work/pull-$cut-$runs.json" '["received"]')))
+            break
+        fi
+        [ $status -eq 69 ] || fail "run $runs exited $status: $(cat "$work/pull-$cut-$runs.err")"
+        grep -q "kept the" "$work/pull-$cut-$runs.err" || [ "$now" -eq 0 ] \
+            || fail "run $runs did not say what it kept: $(cat "$work/pull-$cut-$runs.err")"
+    done
+    [ "$held" -eq "$ROWS" ] || fail "the laptop holds $held of $ROWS participants"
+    pull_seconds=$(( ($(now_ms) - start) / 1000 ))
+    sent_pull=$(( $(metric fieldbook_changes_sent_total) - sent_before ))
+
+    # Offline marks, then one push through the same link.
+    n=0
+    for event in "${events[@]}"; do
+        for trn in $(seq $((6000000 + n)) $((6000000 + n + per_event - 1))); do
+            [ $n -lt "$MARKS" ] || break 2
+            env FIELDBOOK_DB="$laptop" "$fb" attend "$event" "$trn" present >/dev/null
+            n=$((n + 1))
+        done
+    done
+    merged_before=$(metric fieldbook_changes_merged_total)
+    in_before=$(metric fieldbook_changes_received_total)
+    env FIELDBOOK_DB="$laptop" "$fb" sync --json --attempts "$ATTEMPTS" >"$work/push-$cut.json" 2>"$work/push-$cut.err" \
+        || fail "the push did not complete: $(tail -n 3 "$work/push-$cut.err")"
+    pushed_twice=$(( $(metric fieldbook_changes_received_total) - in_before - ($(metric fieldbook_changes_merged_total) - merged_before) ))
+    kill "$proxy_pid" 2>/dev/null || true
+    wait "$proxy_pid" 2>/dev/null || true
+    proxy_pid=
+
+    total_pulled=$(python3 -c "import json,glob; print(sum(json.load(open(f))['received'] for f in glob.glob('$work/pull-$cut-*.json') if open(f).read().strip()))" 2>/dev/null || echo 0)
+    cuts=$(json "$work/proxy.json" '["cuts"]')
+    frames=$(json "$work/push-$cut.json" '["frames"]')
+    echo "chaos-net: K=$cut: pulled $ROWS participants in $runs runs ($grew of them grew the roster) in ${pull_seconds} s;" \
+        "pushed $(json "$work/push-$cut.json" '["sent"]') changes; $cuts cuts over $(json "$work/proxy.json" '["connections"]') connections," \
+        "$(json "$work/proxy.json" '["bytes_up"]') bytes up, $(json "$work/proxy.json" '["bytes_down"]') bytes down"
+    resent_down=$(( sent_pull - $(env FIELDBOOK_DB="$laptop" "$fb" status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["participants"] * 6)') ))
+    echo "chaos-net: K=$cut: changes sent to the laptop again after a cut: $resent_down in all ($(( resent_down / (cuts > 0 ? cuts : 1) )) per cut); pushed changes merged twice: $pushed_twice"
+    [ "$cuts" -gt 0 ] || fail "the proxy never cut the connection; lower CUTS"
+    [ "$grew" -ge 1 ] || fail "no run kept anything"
+    [ "$pushed_twice" -eq 0 ] || fail "$pushed_twice pushed changes were merged twice"
+done
+
+# Everyone syncs once more on a good link (each laptop's device rows reach the others).
+for laptop in "$work"/laptop-*.sqlite "$office" "$work"/laptop-*.sqlite; do
+    env FIELDBOOK_DB="$laptop" "$fb" sync --server "http://127.0.0.1:$port" --json >/dev/null
+done
 stop_server
-python3 "$db_tool" verify "$server_db" "$office" "$field" || fail "the replicas differ after the chaos"
-
-python3 - "$work" "$BATCH" "$seconds" <<'PY'
-import json, re, sys
-work, batch, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-load = lambda name: json.load(open(f"{work}/{name}"))
-
-
-def rounds(name):
-    """Per round (sent, received), from the progress lines of a sync without --json."""
-    totals = [(int(m.group(2)), int(m.group(3))) for m in re.finditer(
-        r"round (\d+): ↑ (\d+) changes ↓ (\d+) changes", open(f"{work}/{name}.progress").read())]
-    return [(s - ps, r - pr) for (s, r), (ps, pr) in zip(totals, [(0, 0)] + totals)]
-
-
-proxy = load("proxy.json")
-pull, push = rounds("pull"), rounds("push")
-metrics = {m.group(1): float(m.group(2)) for m in re.finditer(r"^(fieldbook_\w+) ([0-9.e+]+)$", open(f"{work}/metrics.txt").read(), re.M)}
-received = load("office-1.json")["received"] + sum(r for _, r in pull + push) + load("office-2.json")["received"]
-resent_up = int(metrics["fieldbook_changes_received_total"] - metrics["fieldbook_changes_merged_total"])
-resent_down = int(metrics["fieldbook_changes_sent_total"]) - received
-retries = int(metrics["fieldbook_sync_rounds_total"]) - len(pull) - len(push) - load("office-1.json")["rounds"] \
-    - load("office-2.json")["rounds"]
-cuts = proxy["cuts"]
-push_batch = max(s for s, _ in push)
-pull_batch = max(r for _, r in pull + push)
-print(f"chaos-net: synced in {seconds} s: pulled {sum(r for _, r in pull)} changes in {len(pull)} rounds, "
-      f"pushed {sum(s for s, _ in push)} in {len(push)} rounds; {retries} rounds answered twice")
-print(f"chaos-net: {proxy['connections']} connections, {cuts} cuts, {proxy['stalls']} stalls, "
-      f"{proxy['bytes_up']} bytes up, {proxy['bytes_down']} bytes down")
-print(f"chaos-net: bytes lost in flight per cut (the round is then sent again): max {proxy['resent_per_cut_max']} "
-      f"(up {proxy['resent_up_max']}, down {proxy['resent_down_max']}), mean {proxy['resent_per_cut_mean']}, "
-      f"total {proxy['resent_total']}")
-print(f"chaos-net: one round is at most {proxy['largest_request']} bytes up (--batch-bytes {batch}, an estimate "
-      f"before compression) and {proxy['largest_response']} bytes down (the 256 KiB pull budget)")
-print(f"chaos-net: changes sent twice: {resent_up} pushed (the server skipped them as held; the largest push "
-      f"batch held {push_batch}), {resent_down} pulled (the largest pull batch held {pull_batch})")
-if cuts == 0:
-    sys.exit("chaos-net: the proxy never cut the connection; lower CUT")
-if resent_up > cuts * push_batch or resent_down > cuts * pull_batch:
-    sys.exit("chaos-net: a cut cost more than one batch")
-print(f"chaos-net: ok: {cuts} cuts cost {resent_up + resent_down} changes sent again, at most one batch each")
-PY
+python3 "$db_tool" verify "$server_db" "$office" "$work"/laptop-*.sqlite || fail "the replicas differ after the chaos"
+echo "chaos-net: ok: every laptop completed, every run kept its frames, the replicas converge"

@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """Just enough of the Fieldbook wire format (Protocol/PROTOCOL.md) for the bad-input table.
 
-    wire.py vector NAME OUT                  the envelope of Protocol/vectors/NAME.hex
-    wire.py request OUT PARTITION AFTER      a SyncRequest whose one range is (AFTER, AFTER]
-                                             in PARTITION (32 hex digits), no changes
+    wire.py vector NAME OUT                  the envelope(s) of Protocol/vectors/NAME.hex
+    wire.py request OUT PARTITION AFTER      a framed request (format 2): a RoundOpen frame, then a
+                                             Changes frame whose one range is (AFTER, AFTER] in
+                                             PARTITION (32 hex digits), no changes
+    wire.py request-v1 OUT PARTITION AFTER   the same as one version-1 SyncRequest (a client from
+                                             before frames)
+    wire.py damaged crc|truncated|kind OUT   a framed request with a bad CRC in its second frame,
+                                             cut 5 bytes short, or whose first frame is of kind 42
     wire.py post URL TOKEN FILE              POST FILE to URL/v1/sync; prints STATUS, a tab,
                                              and the ErrorMessage's text (or "ok")
 """
@@ -28,19 +33,43 @@ def varint(n):
             return bytes(out)
 
 
-def frame(kind, payload):
-    header = MAGIC + bytes([1, kind, 0]) + len(payload).to_bytes(4, "big") + len(payload).to_bytes(4, "big")
+def frame(kind, payload, version=2):
+    header = MAGIC + bytes([version, kind, 0]) + len(payload).to_bytes(4, "big") + len(payload).to_bytes(4, "big")
     return header + (zlib.crc32(header + payload) & 0xFFFFFFFF).to_bytes(4, "big") + payload
 
 
+REPLICA = bytes.fromhex("a1" * 16)
+NO_TABLES = varint(0) * 4  # strings, ids, streams, columns
+
+
 def request(partition, after):
-    replica = bytes.fromhex("a1" * 16)
-    ids = varint(2) + partition + replica
+    """RoundOpen (kind 6), then a Changes frame (kind 7) with one range and no changes."""
+    open_frame = frame(6, varint(0) + varint(1) + REPLICA + varint(0) + varint(0)
+                       + varint(1) + varint(0) + varint(1_709_340_000_000) + varint(0) + varint(0) + varint(0))
+    ids = varint(2) + partition + REPLICA
+    tables = varint(0) + ids + varint(1) + varint(0) + varint(1) + varint(0)  # strings, ids, streams, columns
+    batch = varint(1) + varint(0) + varint(after) + varint(0) + varint(0)  # one range (after, after], no changes
+    return open_frame + frame(7, tables + batch)
+
+
+def request_v1(partition, after):
+    ids = varint(2) + partition + REPLICA
     tables = varint(0) + ids + varint(1) + varint(0) + varint(1) + varint(0)  # strings, ids, streams, columns
     body = varint(1) + varint(1) + varint(1_709_340_000_000) + varint(0)  # schema, replica, time, maxResponse
     body += varint(0)  # knowledge: no partitions
     body += varint(1) + varint(0) + varint(after) + varint(0) + varint(0)  # one range (after, after], no changes
-    return frame(1, tables + body)
+    return frame(1, tables + body, version=1)
+
+
+def damaged(how):
+    body = bytearray(request(bytes(16), 0))
+    if how == "crc":
+        body[-1] ^= 0x01
+    elif how == "truncated":
+        body = body[:-5]
+    elif how == "kind":
+        body[5] = 42
+    return bytes(body)
 
 
 def read_varint(data, at):
@@ -99,6 +128,10 @@ def main(argv):
         pathlib.Path(argv[2]).write_bytes(bytes.fromhex("".join(text.split())))
     elif argv[:1] == ["request"] and len(argv) == 4:
         pathlib.Path(argv[1]).write_bytes(request(bytes.fromhex(argv[2]), int(argv[3])))
+    elif argv[:1] == ["request-v1"] and len(argv) == 4:
+        pathlib.Path(argv[1]).write_bytes(request_v1(bytes.fromhex(argv[2]), int(argv[3])))
+    elif argv[:1] == ["damaged"] and len(argv) == 3 and argv[1] in ("crc", "truncated", "kind"):
+        pathlib.Path(argv[2]).write_bytes(damaged(argv[1]))
     elif argv[:1] == ["post"] and len(argv) == 4:
         status, text = post(*argv[1:])
         print(f"{status}\t{text}")

@@ -38,8 +38,31 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Server URL (default: the one set with `remote set`).") var server: String?
     @Option(help: "Device token (default: the one set with `remote set`).") var token: String?
-    @Option(help: "Approximate bytes per pushed batch (small for slow links).") var batchBytes = 64 << 10
-    @Option(help: "Attempts per round before giving up.") var attempts = 6
+    @Option(
+        help: ArgumentHelp(
+            "Approximate bytes of changes per frame, the most a dropped connection can cost (default: adapts to the link, remembered).",
+            valueName: "bytes"))
+    var frameBytes: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Approximate bytes of changes per round, each way (default: adapts to the link, remembered).",
+            valueName: "bytes"))
+    var roundBytes: Int?
+    @Option(help: "Attempts in a row that deliver nothing before giving up.") var attempts = 6
+    @Option(help: ArgumentHelp("End a connection on which no byte arrives for this long.", valueName: "seconds"))
+    var idleTimeout = 30
+    @Option(help: ArgumentHelp("Stop the whole sync after this long, keeping what it merged.", valueName: "seconds"))
+    var timeout: Int?
+
+    func validate() throws {
+        for (name, value) in [("--frame-bytes", frameBytes), ("--round-bytes", roundBytes)] {
+            if let value, value < 256 {
+                throw ValidationError("\(name) must be at least 256 bytes")
+            }
+        }
+        if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
+        if idleTimeout < 1 { throw ValidationError("--idle-timeout must be at least 1 second") }
+    }
 
     func run() async throws {
         try await CLI.run {
@@ -52,11 +75,20 @@ struct SyncCommand: AsyncParsableCommand {
                 throw FieldbookError(
                     .usage, "no device token set; run `fieldbook remote set URL --token TOKEN` or pass --token")
             }
-            let transport = try HTTPSyncTransport(baseURL: url)
+            let transport = try HTTPSyncTransport(
+                baseURL: url, readTimeout: .seconds(Int64(idleTimeout) + 5))
             let json = global.json
+            var sizes: LinkSizes?
+            if frameBytes != nil || roundBytes != nil {
+                let frame = frameBytes ?? LinkSizes.standard.frameBytes
+                sizes = LinkSizes(
+                    frameBytes: frame, roundBytes: max(frame, roundBytes ?? LinkSizes.standard.roundBytes))
+            }
             let client = SyncClient(
                 store: fieldbook.store, transport: transport, token: token,
-                options: .init(pushBytes: max(1024, batchBytes), retry: RetryPolicy(maxAttempts: max(1, attempts))))
+                options: .init(
+                    sizes: sizes, retry: RetryPolicy(maxAttempts: max(1, attempts)),
+                    idleTimeout: .seconds(idleTimeout), timeout: timeout.map { .seconds($0) }))
             let progress: SyncClient.Progress
             // Whether a progress line is on the terminal: an error then starts on a new line.
             let showsProgress = Mutex(false)
@@ -64,9 +96,7 @@ struct SyncCommand: AsyncParsableCommand {
                 progress = try await client.run { progress in
                     guard !json else { return }
                     showsProgress.withLock { $0 = true }
-                    let line =
-                        "\r  round \(progress.rounds): ↑ \(progress.sent) changes ↓ \(progress.received) changes  (\(progress.bytesUp + progress.bytesDown) bytes)"
-                    FileHandle.standardError.write(Data(line.utf8))
+                    FileHandle.standardError.write(Data(SyncProgressLine(progress).text.utf8))
                 }
                 try await transport.shutdown()
             } catch {

@@ -32,31 +32,55 @@ public func buildApplication(
             body: .init(byteBuffer: ByteBuffer(string: service.metrics.render())))
     }
     router.post(RouterPath(SyncEndpoint.path)) { request, _ -> Response in
+        var round: SyncRound?
         do {
             let token = try await service.authenticate(authorization: request.headers[.authorization])
-            var request = request
-            let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: service.limits.maxRequestBytes)
-            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-                // collectBody throws NIOTooManyBytesError, not HTTPError: match any error
-                // that maps to 413.
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }),
+                length > service.limits.maxRequestBytes
+            {
                 throw FieldbookError(
                     .tooLarge,
-                    "request is larger than \(service.limits.maxRequestBytes) bytes; sync with a smaller --batch-bytes")
+                    "request is larger than \(service.limits.maxRequestBytes) bytes; sync with a smaller --round-bytes")
             }
-            service.metrics.bytesIn.increment(by: Int64(body.readableBytes))
-            let response = try await service.handle(body: Array(body.readableBytesView), token: token)
-            return encoded(.syncResponse(response), status: .ok, metrics: service.metrics)
+            round = service.startRound(token: token)
+            do {
+                for try await chunk in request.body {
+                    service.metrics.bytesIn.increment(by: Int64(chunk.readableBytes))
+                    try await round!.receive(chunk.readableBytesView)
+                }
+            } catch let error as FieldbookError {
+                round?.endReading()
+                throw error
+            } catch {
+                round?.endReading()
+                // The client went away in the middle of its push: the frames that arrived
+                // whole are merged; there is no one to answer.
+                logger.notice(
+                    "sync request cut short",
+                    metadata: ["device": "\(token.name)", "frames": "\(round?.framesReceived ?? 0)"])
+                throw error
+            }
+            let answer = try await round!.finish()
+            return Response(
+                status: .ok, headers: [.contentType: WireFormat.contentType],
+                body: ResponseBody { writer in
+                    try await answer.stream { frame in try await writer.write(ByteBuffer(bytes: frame)) }
+                    try await writer.finish(nil)
+                })
         } catch let error as FieldbookError {
             service.metrics.error(error.code).increment()
-            logger.notice("sync refused", metadata: ["code": "\(error.code)", "reason": "\(error.message)"])
+            logger.notice(
+                "sync refused",
+                metadata: [
+                    "code": "\(error.code)", "reason": "\(error.message)",
+                    "frames merged": "\(round?.framesReceived ?? 0)",
+                ])
             return encoded(
                 .error(
                     ErrorMessage(
                         code: error.code, message: error.message, resume: error.resume,
                         serverTime: SystemWallClock().milliseconds(),
-                        supportedFormats: error.code == .unsupportedVersion ? WireFormat.supportedVersions : [])),
+                        supportedFormats: error.code == .unsupportedVersion ? [WireFormat.framedVersion] : [])),
                 status: HTTPResponse.Status(code: error.code.httpStatus), metrics: service.metrics)
         } catch {
             service.metrics.error(.internal).increment()

@@ -7,19 +7,27 @@ import Logging
 public struct SyncService: Sendable {
     /// Size limits of a round.
     public struct Limits: Sendable {
-        /// The largest request body accepted.
+        /// The largest request body accepted: all its frames together.
         public var maxRequestBytes: Int
-        /// The response batch size when the client asks for none.
+        /// The size of an answer (all its frames, approximate bytes of the changes) when
+        /// the client asks for none.
         public var defaultResponseBytes: Int
-        /// The largest response batch a client may ask for.
+        /// The largest answer a client may ask for in one round.
         public var maxResponseBytes: Int
+        /// The size of a change frame when the client asks for none.
+        public var defaultFrameBytes: Int
+        /// The largest change frame a client may ask for.
+        public var maxFrameBytes: Int
 
         public init(
-            maxRequestBytes: Int = 8 << 20, defaultResponseBytes: Int = 256 << 10, maxResponseBytes: Int = 4 << 20
+            maxRequestBytes: Int = 8 << 20, defaultResponseBytes: Int = 4 << 20, maxResponseBytes: Int = 16 << 20,
+            defaultFrameBytes: Int = 32 << 10, maxFrameBytes: Int = 1 << 20
         ) {
             self.maxRequestBytes = maxRequestBytes
             self.defaultResponseBytes = defaultResponseBytes
             self.maxResponseBytes = maxResponseBytes
+            self.defaultFrameBytes = defaultFrameBytes
+            self.maxFrameBytes = maxFrameBytes
         }
     }
 
@@ -28,6 +36,7 @@ public struct SyncService: Sendable {
     public let limits: Limits
     let wallClock: any WallClock
     let logger: Logger
+    let readingRounds = ReadingRounds()
 
     public init(
         store: any SyncStore, metrics: ServerMetrics = ServerMetrics(), limits: Limits = Limits(),
@@ -60,54 +69,34 @@ public struct SyncService: Sendable {
         return stored
     }
 
-    /// Answers one encoded sync request.
-    public func handle(body: [UInt8], token: StoredToken) async throws -> SyncResponse {
-        let message = try WireFormat.decode(body, limits: DecodeLimits(maxEncodedBytes: limits.maxRequestBytes))
-        guard case .syncRequest(let request) = message else {
-            throw FieldbookError(
-                .invalidInput, "expected a sync request, got \(message.kind); check the client version")
-        }
-        return try await handle(request, token: token)
+    /// Starts a framed round for an authenticated token: feed it the request's bytes,
+    /// then stream its answer.
+    public func startRound(token: StoredToken) -> SyncRound {
+        SyncRound(service: self, token: token)
     }
 
-    /// Answers one decoded sync request.
-    public func handle(_ request: SyncRequest, token: StoredToken) async throws -> SyncResponse {
-        let started = ContinuousClock.now
-        for partition in Set(request.batch.changes.map(\.partition) + request.batch.ranges.map(\.stream.partition))
+    /// Runs a whole round over bytes already in memory and returns the whole framed answer:
+    /// for in-process transports and tests. `POST /v1/sync` streams both ways instead.
+    public func respond(to body: [UInt8], token: StoredToken) async throws -> [UInt8] {
+        var round = startRound(token: token)
+        do {
+            try await round.receive(body)
+        } catch {
+            round.endReading()
+            throw error
+        }
+        return try await round.finish().bytes()
+    }
+
+    /// Refuses a pushed frame that touches a partition the token may not write.
+    func checkScope(of batch: ChangeBatch, token: StoredToken) throws {
+        for partition in Set(batch.changes.map(\.partition) + batch.ranges.map(\.stream.partition))
         where !token.scope.canWrite(partition) {
             throw FieldbookError(
                 .scopeDenied,
-                "token '\(token.name)' may not write partition \(partition); nothing was merged, ask the office for a token that opens it"
+                "token '\(token.name)' may not write partition \(partition); the frame was not merged, ask the office for a token that opens it"
             )
         }
-        let report = try await store.merge(request.batch, from: request.replica)
-
-        // The client now holds what it pushed; don't send it back.
-        var peer = request.knowledge
-        peer.advance(through: request.batch.ranges)
-        let held = try await store.knowledge()
-        let readable = token.scope.readable(among: held.partitions)
-        let budget =
-            request.maxResponseBytes == 0
-            ? limits.defaultResponseBytes : min(Int(request.maxResponseBytes), limits.maxResponseBytes)
-        let assembly = try await store.changes(for: peer, partitions: readable, byteBudget: budget)
-        let response = SyncResponse(
-            server: store.replicaID, serverTime: wallClock.milliseconds(),
-            knowledge: readable.map { held.restricted(to: $0) } ?? held,
-            accepted: MergeSummary(report),
-            quarantined: try await store.quarantinedStarts(origin: request.replica),
-            batch: assembly.batch, hasMore: assembly.hasMore, writablePartitions: token.scope.writable)
-        metrics.record(report: report, pushed: request.batch.changes.count, sent: assembly.batch.changes.count)
-        metrics.roundSeconds.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-        logger.info(
-            "sync round",
-            metadata: [
-                "device": "\(token.name)", "replica": "\(request.replica.short)",
-                "pushed": "\(request.batch.changes.count)", "applied": "\(report.applied)",
-                "conflicts": "\(report.conflicts)", "quarantined": "\(report.quarantined)",
-                "sent": "\(assembly.batch.changes.count)", "more": "\(assembly.hasMore)",
-            ])
-        return response
     }
 }
 

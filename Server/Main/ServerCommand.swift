@@ -116,7 +116,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
     @Option(help: "Largest request body accepted, bytes.") var maxRequestBytes = 8 << 20
-    @Option(help: "Default response batch size, bytes.") var batchBytes = 256 << 10
+    @Option(help: "Approximate bytes of changes in an answer when the client asks for no size.")
+    var roundBytes = 4 << 20
+    @Option(help: "Approximate bytes of changes per answer frame when the client asks for no size.")
+    var frameBytes = 32 << 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
 
     func run() async throws {
@@ -133,7 +136,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let service = SyncService(
                 store: store,
-                limits: .init(maxRequestBytes: maxRequestBytes, defaultResponseBytes: batchBytes), logger: logger)
+                limits: .init(
+                    maxRequestBytes: maxRequestBytes, defaultResponseBytes: roundBytes, defaultFrameBytes: frameBytes),
+                logger: logger)
             let app = buildApplication(service: service, host: host, port: port, logger: logger) { port in
                 logger.notice(
                     "fieldbook-server listening", metadata: ["host": "\(host)", "port": "\(port)", "db": "\(location)"])

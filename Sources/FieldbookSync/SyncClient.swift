@@ -4,63 +4,64 @@ import FieldbookProtocol
 import FieldbookStore
 import Foundation
 import GRDB
+import Synchronization
 
-/// Syncs a replica with the server: rounds of push-a-batch / pull-a-batch until both
-/// sides are drained.
+/// Syncs a replica with the server: framed rounds of push / pull until both sides are
+/// drained, driven by a ``SyncStateMachine``.
 ///
-/// Each round is one request; a round that fails on the network is retried with
-/// backoff, and resending is harmless because the server skips what it already holds.
-/// What the server holds is remembered after every round, so a dropped connection
-/// costs at most the round in flight, never a restart from zero.
+/// Each round is one request. Its push goes up as frames the server merges one by one,
+/// and its answer comes down as frames this client merges one by one as they arrive, each
+/// in its own transaction with the knowledge it implies: a connection that drops keeps
+/// every whole frame, and the next attempt resumes from there with smaller frames. A sync
+/// gives up only after several attempts in a row delivered nothing.
 public final class SyncClient: Sendable {
     /// Settings of a sync.
     public struct Options: Sendable {
-        /// The approximate size of each pushed batch: small, for slow links.
-        public var pushBytes: Int
-        /// The approximate size of the first pulled batch the client asks for. While
-        /// rounds come back quickly (under a second) it doubles, up to ``maximumPullBytes``;
-        /// after a failed round it halves again: small batches on a slow or dropping link,
-        /// few round trips on a good one.
-        public var pullBytes: Int
-        /// The smallest pull that failed rounds halve it to: a quarter of ``pullBytes`` by default.
-        public var minimumPullBytes: Int
-        /// A round answered within this time lets the next pull double.
-        public var fastRound: Duration
-        /// The largest pulled batch the client asks for: 1 MB (about 70,000 attendance
-        /// marks), which keeps a whole decoded batch well inside the client's memory budget.
-        public var maximumPullBytes: Int
-        /// Ask for the next pulled batch while merging this one, when the round pushed
-        /// nothing: the client's merge then overlaps the server's work and the transfer
-        /// (a cold sync takes about the longer of the two, not their sum). The early answer
-        /// is used only if the merge left exactly the knowledge it was asked with.
-        public var pipelined: Bool
-        /// Retries and backoff.
+        /// Frame and round sizes to use instead of the remembered ones; fixed for the whole
+        /// sync (`--frame-bytes`, `--round-bytes`).
+        public var sizes: LinkSizes?
+        /// The largest sizes successes grow to.
+        public var largest: LinkSizes
+        /// Retries and backoff; `maxAttempts` counts attempts in a row that delivered nothing.
         public var retry: RetryPolicy
+        /// A connection on which no byte arrives for this long is ended and retried
+        /// (`nil`: only the transport's own timeouts).
+        public var idleTimeout: Duration?
+        /// A connection that delivers no whole frame for this long (a link trickling a
+        /// byte a second) is ended and retried with smaller frames.
+        public var frameTimeout: Duration?
+        /// The whole sync stops after this long, keeping what it merged (`--timeout`).
+        public var timeout: Duration?
         /// Clock offset from the server (ms) above which the summary warns.
         public var clockWarning: UInt64
+        /// The seed of the backoff's jitter (`nil`: random).
+        public var seed: UInt64?
 
         public init(
-            pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, maximumPullBytes: Int = 1 << 20,
-            minimumPullBytes: Int? = nil, fastRound: Duration = .seconds(1), pipelined: Bool = true,
-            retry: RetryPolicy = RetryPolicy(),
-            clockWarning: UInt64 = 60_000
+            sizes: LinkSizes? = nil, largest: LinkSizes = .largest, retry: RetryPolicy = RetryPolicy(),
+            idleTimeout: Duration? = .seconds(30), frameTimeout: Duration? = .seconds(120), timeout: Duration? = nil,
+            clockWarning: UInt64 = 60_000, seed: UInt64? = nil
         ) {
-            self.pushBytes = pushBytes
-            self.pullBytes = pullBytes
-            self.maximumPullBytes = max(pullBytes, maximumPullBytes)
-            self.minimumPullBytes = min(pullBytes, minimumPullBytes ?? pullBytes / 4)
-            self.fastRound = fastRound
-            self.pipelined = pipelined
+            self.sizes = sizes
+            self.largest = largest
             self.retry = retry
+            self.idleTimeout = idleTimeout
+            self.frameTimeout = frameTimeout
+            self.timeout = timeout
             self.clockWarning = clockWarning
+            self.seed = seed
         }
     }
 
-    /// Running totals, reported after every round.
+    /// Running totals, reported after every frame and every failed attempt.
     public struct Progress: Sendable, Codable {
         public var rounds = 0
         public var sent = 0
         public var received = 0
+        /// Changes the server said this replica lacked, plus those received: "of ~N".
+        public var expected = 0
+        /// Change frames merged.
+        public var frames = 0
         public var bytesUp = 0
         public var bytesDown = 0
         public var retries = 0
@@ -75,21 +76,18 @@ public final class SyncClient: Sendable {
         /// Changes in partitions this token cannot write, left local.
         public var unsendable: UInt64 = 0
         public var seconds: Double = 0
+        /// Set while the client waits to retry a failed attempt.
+        public var retrying: Retrying?
 
-        /// Adds the transfer figures of a round run on its own (a pipelined one).
-        mutating func addTransfer(of round: Progress) {
-            bytesUp += round.bytesUp
-            bytesDown += round.bytesDown
-            retries += round.retries
+        /// A failed attempt and the wait before the next.
+        public struct Retrying: Sendable, Codable {
+            /// What went wrong, e.g. "connection dropped after 41 KB".
+            public var reason: String
+            /// The attempt that comes next.
+            public var attempt: Int
+            /// Seconds until it starts.
+            public var delay: Double
         }
-    }
-
-    /// A pull-only round asked for before the previous batch was merged.
-    struct EarlyRound {
-        /// The knowledge it was asked with: what the merge in progress should leave.
-        let knowledge: Knowledge
-        let started: ContinuousClock.Instant
-        let answer: Task<(SyncResponse, Progress), any Error>
     }
 
     let store: ReplicaStore
@@ -114,116 +112,48 @@ public final class SyncClient: Sendable {
 
     /// Syncs until neither side has anything the other lacks.
     ///
-    /// - Parameter progress: called after every round.
-    /// - Throws: ``FieldbookError``: `.unavailable` when the server cannot be reached
-    ///   after every retry (the message says how many changes wait), `.badToken` /
+    /// - Parameter progress: called after every merged frame and every failed attempt.
+    /// - Throws: ``FieldbookError``: `.unavailable` when attempts in a row delivered
+    ///   nothing, or something that is not Fieldbook answered, or `timeout` ran out (the
+    ///   message says what was kept and how many changes wait), `.badToken` /
     ///   `.scopeDenied` / `.unsupportedVersion` as the server answered.
     @discardableResult
-    public func run(progress report: @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
+    public func run(progress report: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
         let started = ContinuousClock.now
         var progress = Progress()
-        var server = try store.peerKnowledge(Fieldbook.serverPeer)
-        var writable = try storedScope()
-        var held: Set<StreamID> = []
-        // Re-stamped streams not pushed since: the server lists them as quarantined until
-        // their new versions reach it, so they are not held back before one push took them.
-        var restampedUnsent: Set<StreamID> = []
-        var gaps = 0
-        var restamped = false
-        var pushBytes = options.pushBytes
-        var pullBytes = options.pullBytes
-        var early: EarlyRound?
-        defer { early?.answer.cancel() }
-
-        while true {
-            let local = try store.knowledge()
-            var pushBase = server
-            for stream in held { pushBase[stream] = local[stream] }
-            // Until the server has told us what this token may write, the first round only pulls.
-            let push =
-                writable == .unknown
-                ? BatchAssembler.Assembly(batch: ChangeBatch(), hasMore: false)
-                : try store.changes(for: pushBase, partitions: writable.partitions, byteBudget: pushBytes)
-            let request = makeRequest(knowledge: local, push: push.batch, pullBytes: pullBytes)
-            let response: SyncResponse
-            var roundStarted = ContinuousClock.now
-            let retriesBefore = progress.retries
-            let asked = early
-            early = nil
-            do {
-                if let asked, push.batch.changes.isEmpty, push.batch.ranges.isEmpty, asked.knowledge == local {
-                    let (answer, round) = try await asked.answer.value
-                    progress.addTransfer(of: round)
-                    roundStarted = asked.started
-                    response = answer
-                } else {
-                    asked?.answer.cancel()
-                    response = try await send(request, progress: &progress)
-                }
-            } catch let error as FieldbookError where error.code == .sequenceGap && gaps < 8 {
-                // The server holds less of a stream than we remembered (restored from a
-                // backup?): resume that stream where it says and go on.
-                gaps += 1
-                if let resume = error.resume { server[resume.stream] = resume.after }
-                continue
-            } catch let error as FieldbookError where error.code == .tooLarge && pushBytes > 1024 {
-                // A proxy or the server takes less than we sent: halve the batch and go on.
-                pushBytes /= 2
-                continue
+        var machine = SyncStateMachine(
+            replica: store.replicaID, server: try store.peerKnowledge(Fieldbook.serverPeer), scope: try storedScope(),
+            sizes: try options.sizes ?? storedSizes() ?? .standard,
+            settings: .init(retry: options.retry, fixedSizes: options.sizes != nil, largest: options.largest),
+            seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
+        var action = machine.start(local: try store.knowledge())
+        loop: while true {
+            if let timeout = options.timeout, ContinuousClock.now - started > timeout {
+                throw try stopped("the sync ran out of its --timeout", progress: progress)
             }
-            if progress.retries > retriesBefore {
-                pullBytes = max(options.minimumPullBytes, pullBytes / 2)
-            } else if response.hasMore && ContinuousClock.now - roundStarted < options.fastRound {
-                pullBytes = min(options.maximumPullBytes, pullBytes * 2)
+            switch action {
+            case .send(let plan):
+                action = try await round(plan, machine: &machine, progress: &progress, report: report)
+                progress.seconds = seconds(since: started)
+            case .backOff(let delay, let note):
+                try remember(machine.sizes)
+                progress.retries += 1
+                progress.retrying = .init(reason: note.reason, attempt: note.attempt, delay: delay.seconds)
+                report(progress)
+                progress.retrying = nil
+                try await sleep(delay)
+                action = machine.retry(local: try store.knowledge())
+            case .finish:
+                break loop
+            case .giveUp(let reason):
+                try remember(machine.sizes)
+                throw try stopped("server unreachable (\(reason))", progress: progress)
+            case .fail(let error):
+                try remember(machine.sizes)
+                throw error
             }
-            // Everything the server lacked went up in this round, unless the scope was unknown.
-            let pushedAll = !push.hasMore && writable != .unknown
-            if options.pipelined && pushedAll && response.hasMore && push.batch.changes.isEmpty {
-                early = askEarly(after: response.batch, from: local, pullBytes: pullBytes)
-            }
-            let merged = try store.merge(response.batch, from: response.server, recordsConflicts: false)
-            server = response.knowledge
-            try store.setPeerKnowledge(Fieldbook.serverPeer, server)
-            let scope = SyncScope(response.writablePartitions)
-            if scope != writable {
-                writable = scope
-                try store.setSetting(SyncScope.settingKey, scope.storedForm)
-            }
-            for range in push.batch.ranges { restampedUnsent.remove(range.stream) }
-            for start in response.quarantined where !restampedUnsent.contains(start.stream) {
-                held.insert(start.stream)
-            }
-            let ownHeldBack = response.quarantined.filter { $0.stream.origin == store.replicaID }
-            let clockAgrees =
-                Int64(response.serverTime) + Int64(HybridClock.defaultMaximumDrift / 2)
-                >= Int64(wallClock.milliseconds())
-            let restampNow = !ownHeldBack.isEmpty && clockAgrees && !restamped
-            if restampNow {
-                // Our clock was wrong when we wrote these and is right now: give them new
-                // stamps and push them again (the server holds them unmerged and uncounted).
-                restamped = true
-                for start in ownHeldBack {
-                    let count = try store.restamp(start.stream, from: start.sequence)
-                    progress.restamped += count
-                    // A stream with nothing to re-stamp (it left in a bundle) stays held back.
-                    guard count > 0 else { continue }
-                    held.remove(start.stream)
-                    restampedUnsent.insert(start.stream)
-                }
-            }
-
-            progress.rounds += 1
-            progress.sent += push.batch.changes.count
-            progress.received += merged.received
-            progress.quarantined = try quarantinedOnServer(response.quarantined, local: local)
-            progress.clockOffset = Int64(response.serverTime) - Int64(wallClock.milliseconds())
-            progress.seconds = seconds(since: started)
-            report(progress)
-
-            // A merge that found conflicts wrote ledger entries (our own new changes): one
-            // more round pushes them, so a finished sync leaves nothing unsynced.
-            if pushedAll && !response.hasMore && !restampNow && merged.conflicts == 0 { break }
         }
+        try remember(machine.sizes)
         progress.unsendable = try Fieldbook(store: store).unsyncedChanges().localOnly
         progress.conflicts = try store.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE resolved_time IS NULL AND deleted = 0") ?? 0
@@ -233,70 +163,158 @@ public final class SyncClient: Sendable {
         return progress
     }
 
-    /// A round's request: what we hold, what we push, and how much we take back.
-    func makeRequest(knowledge: Knowledge, push: ChangeBatch, pullBytes: Int) -> SyncRequest {
-        SyncRequest(
+    /// One round: assemble the push, send it, merge the answer's frames as they arrive,
+    /// and ask the machine what next.
+    func round(
+        _ plan: SyncStateMachine.RoundPlan, machine: inout SyncStateMachine, progress: inout Progress,
+        report: @escaping @Sendable (Progress) -> Void
+    ) async throws -> SyncStateMachine.Action {
+        let local = try store.knowledge()
+        let open = RoundOpen(
             schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
-            clientTime: wallClock.milliseconds(), knowledge: knowledge, batch: push,
-            maxResponseBytes: UInt32(clamping: pullBytes))
-    }
-
-    /// Asks for the next pulled batch as if `batch` were already merged into `local`.
-    func askEarly(after batch: ChangeBatch, from local: Knowledge, pullBytes: Int) -> EarlyRound {
-        var expected = local
-        expected.advance(through: batch.ranges)
-        let request = makeRequest(knowledge: expected, push: ChangeBatch(), pullBytes: pullBytes)
-        let answer = Task {
-            var round = Progress()
-            let response = try await self.send(request, progress: &round)
-            return (response, round)
+            clientTime: wallClock.milliseconds(), knowledge: local, frameBytes: UInt32(clamping: plan.sizes.frameBytes),
+            roundBytes: UInt32(clamping: plan.sizes.roundBytes))
+        var body = WireFormat.frame(.roundOpen(open))
+        var pushedRanges: [StreamRange] = []
+        var pushed = 0
+        var pushHasMore = false
+        if plan.pushes {
+            var base = plan.pushBase
+            var size = 0
+            var frames = 0
+            while size < plan.sizes.roundBytes && frames < plan.pushFrames {
+                frames += 1
+                let push = try store.changes(for: base, partitions: plan.writable, byteBudget: plan.sizes.frameBytes)
+                guard !push.batch.isEmpty else { break }
+                body += WireFormat.frame(.changes(push.batch))
+                size += push.batch.changes.reduce(0) { $0 + $1.approximateSize }
+                pushed += push.batch.changes.count
+                pushedRanges += push.batch.ranges
+                base.advance(through: push.batch.ranges)
+                pushHasMore = push.hasMore
+                guard push.hasMore, !push.batch.ranges.isEmpty else { break }
+            }
         }
-        return EarlyRound(knowledge: expected, started: .now, answer: answer)
-    }
+        machine.sending(ranges: pushedRanges, hasMore: pushHasMore)
 
-    /// Sends one round, retrying network failures and 5xx answers with backoff.
-    func send(_ request: SyncRequest, progress: inout Progress) async throws -> SyncResponse {
-        let body = WireFormat.encode(.syncRequest(request))
-        var generator = SystemRandomNumberGenerator()
-        var attempt = 0
-        var resentCorrupt = false
-        while true {
-            attempt += 1
-            var failure: String
-            do {
-                let (status, answer) = try await transport.post(body, token: token)
-                progress.bytesUp += body.count
-                progress.bytesDown += answer.count
-                if status == 200 {
-                    guard case .syncResponse(let response) = try WireFormat.decode(answer) else {
-                        throw FieldbookError(.corrupt, "the server answered with something other than a sync response")
-                    }
-                    return response
+        let before = progress
+        let receiver = RoundReceiver(
+            store: store,
+            onHead: { [store] head in
+                try store.setPeerKnowledge(Fieldbook.serverPeer, head.knowledge)
+                let scope = SyncScope(head.writablePartitions)
+                if try store.setting(SyncScope.settingKey) != scope.storedForm {
+                    try store.setSetting(SyncScope.settingKey, scope.storedForm)
                 }
-                let error = Self.error(status: status, body: answer)
-                // A body the server found corrupt was damaged on the way: send it once more.
-                let resend = error.code == .corrupt && !resentCorrupt
-                guard RetryPolicy.isRetryable(status: status) || resend else { throw error }
-                resentCorrupt = resentCorrupt || error.code == .corrupt
-                failure = error.message
-            } catch let error as FieldbookError {
-                throw error
-            } catch {
-                failure = Self.describe(networkError: error)
-            }
-            guard attempt < options.retry.maxAttempts else {
-                let waiting = try Fieldbook(store: store).unsyncedChanges().waiting
-                throw FieldbookError(
-                    .unavailable,
-                    "server unreachable (\(failure)); \(waiting) changes wait for the next sync")
-            }
-            progress.retries += 1
-            try await sleep(options.retry.delay(attempt: attempt, using: &generator))
+            },
+            onFrame: { receiver in
+                var now = before
+                now.frames += receiver.framesMerged
+                now.received += receiver.received
+                now.bytesDown += receiver.bytes
+                now.expected = max(now.expected, now.received)
+                report(now)
+            })
+        var networkFailure: String?
+        do {
+            try await exchange(body, receiver: receiver)
+        } catch {
+            if let failure = receiver.localFailure { throw failure }
+            networkFailure = Self.describe(networkError: error, received: receiver.bytes)
         }
+        progress.bytesUp += body.count
+        progress.bytesDown += receiver.bytes
+        progress.frames += receiver.framesMerged
+        progress.received += receiver.received
+        if let head = receiver.head {
+            var lacking: UInt64 = 0
+            for stream in head.knowledge.streams where head.knowledge[stream] > local[stream] {
+                lacking += head.knowledge[stream] - local[stream]
+            }
+            progress.expected = before.received + Int(clamping: lacking)
+            progress.sent += pushed
+            progress.clockOffset = Int64(head.serverTime) - Int64(wallClock.milliseconds())
+            progress.quarantined = quarantined(head.quarantined, local: local)
+            for start in machine.opened(head, wallClock: wallClock.milliseconds()) {
+                let count = try store.restamp(start.stream, from: start.sequence)
+                progress.restamped += count
+                machine.restamped(start.stream, count: count)
+            }
+            if receiver.framesMerged > 0 { machine.frameMerged() }
+        }
+        progress.expected = max(progress.expected, progress.received)
+        let now = try store.knowledge()
+        // An answer that arrived whole counts even if the connection then failed to close.
+        if let end = receiver.end, receiver.isComplete, receiver.refusal == nil {
+            progress.rounds += 1
+            report(progress)
+            return machine.ended(end, conflicts: receiver.conflicts, local: now)
+        }
+        if let error = receiver.errorAnswer { return machine.failed(.refused(error), local: now) }
+        if let description = receiver.foreignDescription, networkFailure == nil {
+            return machine.failed(.foreign(status: receiver.status ?? 0, description: description), local: now)
+        }
+        let reason =
+            networkFailure
+            ?? (receiver.end == nil
+                ? "connection dropped after \(Self.kilobytes(receiver.bytes))"
+                : "the answer's frames do not add up; it was damaged on the way")
+        return machine.failed(.network(reason), local: now)
+    }
+
+    /// Posts the round, with a watchdog that ends a connection on which nothing arrives.
+    func exchange(_ body: [UInt8], receiver: RoundReceiver) async throws {
+        guard options.idleTimeout != nil || options.frameTimeout != nil else {
+            try await transport.post(body, token: token) { try await receiver.take($0) }
+            return
+        }
+        let transport = transport
+        let token = token
+        let idle = options.idleTimeout
+        let frame = options.frameTimeout
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await transport.post(body, token: token) { try await receiver.take($0) }
+            }
+            group.addTask {
+                try await Self.watch(receiver, idle: idle, frame: frame)
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    /// Throws once no byte arrived for `idle`, or no whole frame for `frame`.
+    static func watch(_ receiver: RoundReceiver, idle: Duration?, frame: Duration?) async throws {
+        let tick = min(idle ?? .seconds(1), frame ?? .seconds(1), .seconds(1))
+        while true {
+            try await Task.sleep(for: tick)
+            let (lastByte, lastFrame) = receiver.activity.withLock { $0 }
+            let now = ContinuousClock.now
+            if let idle, now - lastByte > idle {
+                throw Stalled(reason: "no byte arrived for \(idle.seconds.formatted()) s")
+            }
+            if let frame, now - lastFrame > frame {
+                throw Stalled(reason: "the link is too slow (no whole frame in \(frame.seconds.formatted()) s)")
+            }
+        }
+    }
+
+    struct Stalled: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
+
+    /// The error a sync that stops early ends with: what it kept and what waits.
+    func stopped(_ reason: String, progress: Progress) throws -> FieldbookError {
+        let waiting = try Fieldbook(store: store).unsyncedChanges().waiting
+        let kept = progress.received > 0 ? "kept the \(progress.received) changes received; " : ""
+        return FieldbookError(.unavailable, "\(reason); \(kept)\(waiting) changes wait for the next sync")
     }
 
     /// A short human reason for a network failure.
-    static func describe(networkError error: any Error) -> String {
+    static func describe(networkError error: any Error, received: Int) -> String {
+        if let stalled = error as? Stalled { return stalled.reason }
         let text = String(describing: error).lowercased()
         if text.contains("refused") { return "connection refused" }
         if text.contains("connecttimeout") || text.contains("connect timeout") { return "connection timed out" }
@@ -306,18 +324,15 @@ public final class SyncClient: Sendable {
         if text.contains("dns") || text.contains("resolve") || text.contains("lookup") {
             return "server name not found"
         }
-        if text.contains("closed") || text.contains("reset") || text.contains("eof") { return "connection dropped" }
-        return String(describing: error)
+        if let error = error as? FieldbookError { return error.message }
+        return "connection dropped after \(kilobytes(received))"
     }
 
-    /// The error a refused round carries (or one made from the status).
-    static func error(status: Int, body: [UInt8]) -> FieldbookError {
-        if case .error(let message)? = try? WireFormat.decode(body) { return message.error }
-        let code = SyncHTTP.code(forStatus: status)
-        return FieldbookError(code, "the server answered HTTP \(status)")
+    static func kilobytes(_ bytes: Int) -> String {
+        bytes < 1024 ? "\(bytes) bytes" : "\(bytes / 1024) KB"
     }
 
-    func quarantinedOnServer(_ starts: [StreamStart], local: Knowledge) throws -> Int {
+    func quarantined(_ starts: [StreamStart], local: Knowledge) -> Int {
         starts.reduce(0) { $0 + Int(local[$1.stream] - min(local[$1.stream], $1.sequence - 1)) }
     }
 
@@ -325,8 +340,24 @@ public final class SyncClient: Sendable {
         try store.setting(SyncScope.settingKey).map(SyncScope.init(storedForm:)) ?? .unknown
     }
 
+    func storedSizes() throws -> LinkSizes? {
+        try store.setting(LinkSizes.settingKey).flatMap(LinkSizes.init(storedForm:))
+    }
+
+    /// Keeps the link sizes for the next sync, so a laptop on a bad link starts small.
+    func remember(_ sizes: LinkSizes) throws {
+        guard options.sizes == nil, try storedSizes() != sizes else { return }
+        try store.setSetting(LinkSizes.settingKey, sizes.storedForm)
+    }
+
     func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        (ContinuousClock.now - start).seconds
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a floating-point number.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

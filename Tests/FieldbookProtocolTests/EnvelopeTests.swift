@@ -46,17 +46,17 @@ struct EnvelopeTests {
 
     @Test func theVersionIsJudgedBeforeAnythingAfterIt() {
         // A newer format may lay out everything after byte 4 differently: five bytes are enough to refuse it.
-        let error = #expect(throws: FieldbookError.self) { try WireFormat.decode(Envelope.magic + [2]) }
+        let error = #expect(throws: FieldbookError.self) { try WireFormat.decode(Envelope.magic + [3]) }
         #expect(error?.code == .unsupportedVersion)
-        #expect(error?.message.contains("reads 1") == true && error?.message.contains("upgrade") == true)
+        #expect(error?.message.contains("reads 1, 2") == true && error?.message.contains("upgrade") == true)
     }
 
     @Test func aNewerKindIsRefusedByName() {
         let payload = PayloadEncoder.payload(for: .knowledge(GoldenMessages.knowledgeFile))
-        let bytes = Envelope.frame(kind: MessageKind(rawValue: 9), payload: payload, compressionLevel: 0)
+        let bytes = Envelope.frame(kind: MessageKind(rawValue: 10), payload: payload, compressionLevel: 0)
         let error = #expect(throws: FieldbookError.self) { try WireFormat.decode(bytes) }
         #expect(error?.code == .unknownKind)
-        #expect(error?.message.contains("kind 9") == true)
+        #expect(error?.message.contains("kind 10") == true)
     }
 
     @Test(arguments: [[UInt8](), [0x89], [0x89, 0x46, 0x42, 0x4B], Envelope.magic + [1, 1, 0, 0]])

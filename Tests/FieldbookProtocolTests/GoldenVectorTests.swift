@@ -37,16 +37,35 @@ struct GoldenVectorTests {
         #expect(error?.code == golden.expected, "\(golden.name): \(error?.message ?? "decoded")")
     }
 
+    @Test(arguments: GoldenMessages.streams)
+    func framedStreamsDecodeFrameByFrame(golden: GoldenMessages.Stream) throws {
+        let file = try VectorFile.read(golden.name)
+        #expect(file == Self.vector(for: golden), "vector \(golden.name) is stale: regenerate it")
+        // Fed one byte at a time, the reader returns each frame the moment its last byte arrives.
+        var reader = FrameReader()
+        var frames: [Message] = []
+        for byte in file.bytes {
+            reader.append([byte])
+            while let frame = try reader.next() { frames.append(frame) }
+        }
+        #expect(frames == golden.frames)
+        #expect(reader.pendingBytes == 0)
+        let documented = Array(file.comments.drop { $0 != "frames:" }.dropFirst()).map { String($0.dropFirst(2)) }
+        #expect(documented == golden.frames.flatMap(MessageDump.lines))
+    }
+
     @Test func compressedAndUncompressedEnvelopesAreBothCovered() throws {
         let flags = try GoldenMessages.cases.map { try VectorFile.read($0.name).bytes[6] }
         #expect(flags.contains(0) && flags.contains(Envelope.compressedFlag))
-        #expect(Set(GoldenMessages.cases.map(\.message.kind)) == MessageKind.known)
+        let kinds = GoldenMessages.cases.map(\.message.kind) + GoldenMessages.streams.flatMap { $0.frames.map(\.kind) }
+        #expect(Set(kinds) == MessageKind.known)
     }
 
     @Test func everyFileInTheFolderIsAVector() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: VectorFile.folder.path)
             .filter { $0.hasSuffix(".hex") }.map { String($0.dropLast(4)) }
-        let names = GoldenMessages.cases.map(\.name) + GoldenRejections.cases.map(\.name)
+        let names =
+            GoldenMessages.cases.map(\.name) + GoldenRejections.cases.map(\.name) + GoldenMessages.streams.map(\.name)
         #expect(Set(files) == Set(names))
     }
 
@@ -54,6 +73,23 @@ struct GoldenVectorTests {
     func regenerate() throws {
         for golden in GoldenMessages.cases { try Self.vector(for: golden).write(golden.name) }
         for golden in GoldenRejections.cases { try Self.vector(for: golden).write(golden.name) }
+        for golden in GoldenMessages.streams { try Self.vector(for: golden).write(golden.name) }
+    }
+
+    static func vector(for golden: GoldenMessages.Stream) -> VectorFile {
+        let sizes = golden.frames.map { WireFormat.frame($0, compressionLevel: golden.compressionLevel).count }
+        return VectorFile(
+            comments: [
+                "Fieldbook wire format vector: \(golden.name)",
+                golden.summary,
+                "format-version: \(WireFormat.framedVersion) (frames)",
+                "compression: \(golden.compressionLevel)",
+                "stream: \(golden.frames.count) frames of \(sizes.map(String.init).joined(separator: ", ")) bytes, back to back",
+                "expect: ok",
+                "",
+                "frames:",
+            ] + golden.frames.flatMap(MessageDump.lines).map { "  " + $0 },
+            bytes: golden.bytes)
     }
 
     static func vector(for golden: GoldenMessages.Case) -> VectorFile {

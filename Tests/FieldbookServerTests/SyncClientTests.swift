@@ -44,63 +44,90 @@ struct SyncClientTests {
     }
 }
 
-/// Records the pull size each request asks for.
-final class PullSizes: SyncTransport, @unchecked Sendable {
-    // @unchecked: `sizes` is only touched under `lock`.
+/// Records the frame and round sizes each request asks for.
+final class LinkSizeLog: SyncTransport, @unchecked Sendable {
+    // @unchecked: `recorded` is only touched under `lock`.
     let inner: any SyncTransport
     private let lock = NSLock()
-    private var recorded: [UInt32] = []
+    private var recorded: [LinkSizes] = []
 
     init(_ inner: any SyncTransport) { self.inner = inner }
 
-    var sizes: [UInt32] { lock.withLock { recorded } }
+    var sizes: [LinkSizes] { lock.withLock { recorded } }
 
-    func post(_ body: [UInt8], token: String) async throws -> (status: Int, body: [UInt8]) {
-        if case .syncRequest(let request) = try WireFormat.decode(body) {
-            lock.withLock { recorded.append(request.maxResponseBytes) }
+    func post(_ body: [UInt8], token: String, receive: (SyncReplyPart) async throws -> Void) async throws {
+        var reader = FrameReader()
+        reader.append(body)
+        if case .roundOpen(let open)? = try reader.next() {
+            lock.withLock {
+                recorded.append(LinkSizes(frameBytes: Int(open.frameBytes), roundBytes: Int(open.roundBytes)))
+            }
         }
-        return try await inner.post(body, token: token)
+        try await inner.post(body, token: token, receive: receive)
     }
 }
 
-struct SyncClientPullSizeTests {
-    /// Small batches first (a slow link loses little per drop), doubling while rounds come
-    /// back quickly, up to the maximum: a good link needs few round trips.
+struct SyncClientLinkSizeTests {
+    /// Every failed attempt halves the frames and rounds, every completed round doubles
+    /// them, and the replica remembers where they ended: a laptop on a bad link starts
+    /// its next sync small.
     @Test
-    func pullBatchesGrowWhileRoundsAreFast() async throws {
+    func sizesShrinkOnEveryFailureGrowOnSuccessAndAreRemembered() async throws {
         let scenario = try await Scenario.make()
-        let office = try await scenario.officeWithRoster(of: 300)
+        _ = try await scenario.officeWithRoster(of: 300)
         let laptop = try scenario.replicas.make("laptop")
-        let transport = PullSizes(ServiceTransport(service: scenario.backend.service))
-        let options = SyncClient.Options(
-            pullBytes: 512, maximumPullBytes: 4096, fastRound: .seconds(3600),
-            retry: RetryPolicy(maxAttempts: 2, initialDelay: .zero))
-        try await SyncClient(store: laptop.store, transport: transport, token: scenario.office.token, options: options)
+        let server = ServiceTransport(service: scenario.backend.service)
+        let failing = LinkSizeLog(ScriptedTransport([.networkFailure, .networkFailure, .networkFailure], then: server))
+        var options = SyncClient.Options.testing(maxAttempts: 6)
+        options.sizes = nil
+        try await SyncClient(store: laptop.store, transport: failing, token: scenario.office.token, options: options)
             .run()
-        #expect(Array(transport.sizes.prefix(4)) == [512, 1024, 2048, 4096], "\(transport.sizes)")
-        #expect(transport.sizes.allSatisfy { $0 <= 4096 })
-        #expect(try laptop.participants().count == 300 + (try office.participants().count - 300))
-    }
-}
+        let sizes = failing.sizes
+        let standard = LinkSizes.standard
+        #expect(sizes.first == standard)
+        #expect(sizes.dropFirst().first == standard.shrunk(), "the first failure halves: \(sizes)")
+        #expect(sizes.dropFirst(3).first == standard.shrunk().shrunk().shrunk(), "each failure halves: \(sizes)")
+        let remembered = try #require(
+            try laptop.store.setting(LinkSizes.settingKey).flatMap(LinkSizes.init(storedForm:)))
+        #expect(remembered == sizes.last!.grown(upTo: .largest), "the sizes the sync ended with are kept")
 
-struct SyncClientPipelineTests {
-    /// A cold sync asks for each next batch while merging the last one. Every early request
-    /// must be the one the client would have sent (asked with the knowledge the merge
-    /// left): none is thrown away, and the laptop ends with exactly what the server holds.
+        // The next sync starts where the last one ended, and grows from there.
+        let next = LinkSizeLog(server)
+        try await SyncClient(store: laptop.store, transport: next, token: scenario.office.token, options: options).run()
+        #expect(next.sizes.first == remembered)
+    }
+
+    /// `--frame-bytes` / `--round-bytes` fix the sizes for the whole sync, failures or not,
+    /// and leave the remembered ones alone.
     @Test
-    func everyEarlyRoundIsUsedAndNothingIsMissed() async throws {
+    func fixedSizesNeverChange() async throws {
+        let scenario = try await Scenario.make()
+        _ = try await scenario.officeWithRoster(of: 100)
+        let laptop = try scenario.replicas.make("laptop")
+        let server = ServiceTransport(service: scenario.backend.service)
+        let log = LinkSizeLog(ScriptedTransport([.networkFailure], then: server))
+        let fixed = LinkSizes(frameBytes: 2048, roundBytes: 4096)
+        try await SyncClient(
+            store: laptop.store, transport: log, token: scenario.office.token,
+            options: .testing(frameBytes: fixed.frameBytes, roundBytes: fixed.roundBytes)
+        ).run()
+        #expect(log.sizes.count > 2)
+        #expect(log.sizes.allSatisfy { $0 == fixed }, "\(log.sizes)")
+        #expect(try laptop.store.setting(LinkSizes.settingKey) == nil)
+    }
+
+    /// A cold sync with small frames arrives as many frames, each merged on its own, and
+    /// ends with exactly what the server holds.
+    @Test
+    func aColdSyncInSmallFramesEndsWithEverything() async throws {
         let scenario = try await Scenario.make()
         let office = try await scenario.officeWithRoster(of: 400)
         let laptop = try scenario.replicas.make("laptop")
-        let transport = PullSizes(ServiceTransport(service: scenario.backend.service))
-        let options = SyncClient.Options(
-            pullBytes: 1024, maximumPullBytes: 1024, retry: RetryPolicy(maxAttempts: 2, initialDelay: .zero))
-        let progress = try await SyncClient(
-            store: laptop.store, transport: transport, token: scenario.office.token, options: options
-        ).run()
-
-        #expect(progress.rounds > 10, "too few rounds to pipeline: \(progress.rounds)")
-        #expect(transport.sizes.count == progress.rounds, "requests sent but not used")
+        let progress = try await sync(
+            laptop, over: ServiceTransport(service: scenario.backend.service), token: scenario.office.token,
+            options: .testing(frameBytes: 512, roundBytes: 2048))
+        #expect(progress.frames > 20, "too few frames: \(progress.frames)")
+        #expect(progress.rounds > 3, "a round carries about 2 KB: \(progress.rounds) rounds")
         #expect(try laptop.store.knowledge() == (try await scenario.backend.knowledge()))
         #expect(try laptop.participants().count == (try office.participants().count))
     }

@@ -63,7 +63,7 @@ struct SyncServiceScopeTests {
         let before = try await scenario.backend.knowledge()
 
         let answer = try await application(scenario.backend).test(.router) { client in
-            try await client.postSync(WireFormat.encode(.syncRequest(request)), token: token)
+            try await client.postSync(request.framed, token: token)
         }
         let after = try await scenario.backend.knowledge()
         let notes = try scenario.backend.fieldbook.notes().map(\.id)

@@ -32,7 +32,9 @@ struct QuarantineScenarioTests {
         func sync() async throws -> SyncClient.Progress {
             try await SyncClient(
                 store: laptop.store, transport: server.directTransport, token: token,
-                options: .init(pushBytes: 64, pullBytes: 64), wallClock: laptop.clock, sleep: { _ in }
+                options: .init(
+                    sizes: LinkSizes(frameBytes: 64, roundBytes: 256), idleTimeout: nil, frameTimeout: nil, seed: 1),
+                wallClock: laptop.clock, sleep: { _ in }
             ).run()
         }
         _ = try await sync()

@@ -14,7 +14,15 @@ struct PendingRound: Sendable {
     let replica: Int
     let body: [UInt8]
     let token: String
-    let continuation: CheckedContinuation<(status: Int, body: [UInt8]), any Error>
+    let continuation: CheckedContinuation<SimulatedAnswer, any Error>
+}
+
+/// What the network delivers to a waiting client: an answer, whole or cut after `cutAt` bytes.
+struct SimulatedAnswer: Sendable {
+    var status: Int
+    var body: [UInt8]
+    /// The answer breaks off after this many bytes (the client keeps the whole frames).
+    var cutAt: Int?
 }
 
 /// What a client task tells the scheduler when it stops running.
@@ -68,9 +76,16 @@ struct SimulatedTransport: SyncTransport {
     let replica: Int
     let network: SimulatedNetwork
 
-    func post(_ body: [UInt8], token: String) async throws -> (status: Int, body: [UInt8]) {
-        try await withCheckedThrowingContinuation { continuation in
+    func post(_ body: [UInt8], token: String, receive: (SyncReplyPart) async throws -> Void) async throws {
+        let answer = try await withCheckedThrowingContinuation { continuation in
             network.arrive(PendingRound(replica: replica, body: body, token: token, continuation: continuation))
         }
+        try await receive(.head(status: answer.status, contentType: "application/vnd.fieldbook", location: nil))
+        guard let cut = answer.cutAt else {
+            try await receive(.bytes(answer.body))
+            return
+        }
+        try await receive(.bytes(Array(answer.body.prefix(cut))))
+        throw SimulatedNetworkError(description: "connection reset after \(cut) bytes of the answer")
     }
 }

@@ -54,30 +54,24 @@ final class SimulatedServer {
                 issuedAt: clock.milliseconds()))
     }
 
-    /// One round as the HTTP route runs it: authenticate, handle, encode the answer or the
-    /// typed error.
-    func handle(body: [UInt8], token: String) async -> (status: Int, body: [UInt8], response: SyncResponse?) {
+    /// One round as the HTTP route runs it: authenticate, take the frames, answer with
+    /// frames or the typed error. `delivered` cuts the request short after that many bytes.
+    func handle(body: [UInt8], token: String, delivered: Int? = nil) async -> (
+        status: Int, body: [UInt8], head: RoundHead?
+    ) {
         rounds += 1
-        let answer = await Self.handle(body: body, token: token, service: service, clock: clock)
-        if let response = answer.response { merged.add(Self.report(response.accepted)) }
-        return answer
+        let answer = await service.answer(body: body, authorization: "Bearer \(token)", delivered: delivered)
+        merged.add(answer.merged)
+        return (answer.status, answer.body, Self.head(of: (answer.status, answer.body)))
     }
 
-    static func handle(body: [UInt8], token: String, service: SyncService, clock: any WallClock) async -> (
-        status: Int, body: [UInt8], response: SyncResponse?
-    ) {
-        do {
-            let stored = try await service.authenticate(authorization: "Bearer \(token)")
-            let response = try await service.handle(body: body, token: stored)
-            return (200, WireFormat.encode(.syncResponse(response)), response)
-        } catch let error as FieldbookError {
-            let message = ErrorMessage(
-                code: error.code, message: error.message, resume: error.resume, serverTime: clock.milliseconds())
-            return (error.code.httpStatus, WireFormat.encode(.error(message)), nil)
-        } catch {
-            let message = ErrorMessage(code: .internal, message: "the server failed to answer this round")
-            return (500, WireFormat.encode(.error(message)), nil)
-        }
+    /// The head frame of a framed answer.
+    static func head(of answer: (status: Int, body: [UInt8])) -> RoundHead? {
+        guard answer.status == 200 else { return nil }
+        var reader = FrameReader()
+        reader.append(answer.body)
+        if case .roundHead(let head)? = try? reader.next() { return head }
+        return nil
     }
 
     /// A transport straight into this server, with no faults: for scenario tests.
@@ -89,17 +83,6 @@ final class SimulatedServer {
         merged.add(report)
         return report
     }
-
-    static func report(_ summary: MergeSummary) -> BatchMerger.Report {
-        var report = BatchMerger.Report()
-        report.applied = Int(summary.applied)
-        report.superseded = Int(summary.superseded)
-        report.duplicates = Int(summary.duplicates)
-        report.conflicts = Int(summary.conflicts)
-        report.quarantined = Int(summary.quarantined)
-        report.unknown = Int(summary.unknown)
-        return report
-    }
 }
 
 /// Posts rounds straight to a `SyncService`, as the HTTP route would.
@@ -107,8 +90,9 @@ struct DirectTransport: SyncTransport {
     let service: SyncService
     let clock: ManualWallClock
 
-    func post(_ body: [UInt8], token: String) async throws -> (status: Int, body: [UInt8]) {
-        let answer = await SimulatedServer.handle(body: body, token: token, service: service, clock: clock)
-        return (answer.status, answer.body)
+    func post(_ body: [UInt8], token: String, receive: (SyncReplyPart) async throws -> Void) async throws {
+        let answer = await service.answer(body: body, authorization: "Bearer \(token)")
+        try await receive(.head(status: answer.status, contentType: "application/vnd.fieldbook", location: nil))
+        try await receive(.bytes(answer.body))
     }
 }

@@ -348,12 +348,11 @@ final class Simulation {
             store: replica.store, transport: SimulatedTransport(replica: index, network: network),
             token: replica.token,
             options: .init(
-                // fastRound zero: the pull budget never grows with the rounds' real duration,
-                // which would make a seed's rounds depend on the machine's speed. Not
-                // pipelined: the scheduler runs one client step at a time, and an early round
-                // would post while its client still merges.
-                pushBytes: options.batchBytes, pullBytes: options.batchBytes, fastRound: .zero, pipelined: false,
-                retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1))),
+                // Sizes fixed and no watchdog: a seed's rounds must not depend on the
+                // machine's speed, and the scheduler holds a round for as long as it likes.
+                sizes: LinkSizes(frameBytes: options.batchBytes / 4, roundBytes: options.batchBytes),
+                retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1)),
+                idleTimeout: nil, frameTimeout: nil, seed: random.next()),
             wallClock: replica.clock, sleep: { _ in })
         replica.syncing = true
         roundsInSync[index] = 0
@@ -373,14 +372,16 @@ final class Simulation {
 
     /// What happens to a round in the network.
     enum Fate {
-        case normal, dropRequest, dropResponse, duplicate, delayCopy
+        case normal, dropRequest, cutRequest, dropResponse, cutResponse, duplicate, delayCopy
     }
 
     func randomFate() -> Fate {
         switch Int.random(in: 0..<100, using: &random) {
-        case 0..<62: .normal
-        case 62..<72: .dropRequest
-        case 72..<84: .dropResponse
+        case 0..<56: .normal
+        case 56..<62: .dropRequest
+        case 62..<68: .cutRequest
+        case 68..<74: .dropResponse
+        case 74..<84: .cutResponse
         case 84..<92: .duplicate
         default: .delayCopy
         }
@@ -396,7 +397,7 @@ final class Simulation {
         guard roundsInSync[index]! <= 2000 else {
             throw SimulationFailure(description: "replica \(index)'s sync does not end: 2000 rounds")
         }
-        let result: Result<(status: Int, body: [UInt8]), any Error>
+        let result: Result<SimulatedAnswer, any Error>
         if serverDownUntil != nil || replicas[index].offlineUntil >= step {
             result = .failure(SimulatedNetworkError(description: "connection refused"))
         } else {
@@ -406,10 +407,22 @@ final class Simulation {
             case .dropRequest:
                 stats.droppedRequests += 1
                 result = .failure(SimulatedNetworkError(description: "connection reset while sending"))
+            case .cutRequest:
+                // The server takes the frames that arrived whole, then the link breaks.
+                let delivered = Int.random(in: 0..<max(1, round.body.count), using: &random)
+                _ = try await serve(round, delivered: delivered)
+                stats.droppedRequests += 1
+                result = .failure(SimulatedNetworkError(description: "connection reset after \(delivered) bytes sent"))
             case .dropResponse:
                 _ = try await serve(round)
                 stats.droppedResponses += 1
                 result = .failure(SimulatedNetworkError(description: "connection reset while receiving"))
+            case .cutResponse:
+                // The client keeps the frames that arrived whole.
+                var answer = try await serve(round)
+                answer.cutAt = Int.random(in: 0..<max(1, answer.body.count), using: &random)
+                stats.droppedResponses += 1
+                result = .success(answer)
             case .duplicate:
                 _ = try await serve(round)
                 stats.duplicatedRequests += 1
@@ -483,22 +496,21 @@ final class Simulation {
 
     /// The server takes one round; checks that its clock stayed bounded and that every
     /// change stamped beyond the bound went to quarantine, unmerged and uncounted.
-    func serve(_ round: PendingRound) async throws -> (status: Int, body: [UInt8]) {
-        let request: SyncRequest? =
-            if case .syncRequest(let request)? = try? WireFormat.decode(round.body) { request } else { nil }
+    func serve(_ round: PendingRound, delivered: Int? = nil) async throws -> SimulatedAnswer {
+        let pushed = Self.pushedChanges(in: Array(round.body.prefix(delivered ?? round.body.count)))
         let heldBefore = try await server.store.knowledge()
-        let answer = await server.handle(body: round.body, token: round.token)
+        let answer = await server.handle(body: round.body, token: round.token, delivered: delivered)
         stats.rounds += 1
         let reading = try server.store.store.clockReading()
         guard reading.milliseconds <= now + Self.bound else {
             throw SimulationFailure(description: "the server's clock ran ahead to \(reading) at \(now)")
         }
-        guard answer.status == 200 else {
+        // A request cut short is never answered (status 0): the link broke.
+        guard answer.status == 200 || (delivered != nil && answer.status == 0) else {
             throw SimulationFailure(
                 description: "the server refused a round of replica \(round.replica) with HTTP \(answer.status)")
         }
-        guard let request else { return (answer.status, answer.body) }
-        let skewed = request.batch.changes.filter { change in
+        let skewed = pushed.filter { change in
             change.stamp.time.milliseconds > now + Self.bound && heldBefore[change.stream] < change.sequence
                 && change.previous.map { change.stamp.time.rawValue != $0.time.rawValue &+ 1 } ?? true
         }
@@ -509,16 +521,33 @@ final class Simulation {
                     LogPosition(stream: $0.change.stream, sequence: $0.change.sequence)
                 })
             for change in skewed {
-                guard held[change.stream] < change.sequence,
-                    quarantined.contains(LogPosition(stream: change.stream, sequence: change.sequence))
-                else {
+                guard held[change.stream] < change.sequence else {
+                    throw SimulationFailure(description: "change \(change) stamped beyond the bound was merged")
+                }
+                // Held back in quarantine, or (in a later frame of a stream already held back)
+                // left with its sender, who pushes it again once the quarantine is cleared.
+                let position = LogPosition(stream: change.stream, sequence: change.sequence)
+                let first = try server.store.store.quarantined().filter { $0.change.stream == change.stream }
+                    .map(\.change.sequence).min()
+                guard quarantined.contains(position) || first.map({ $0 < change.sequence }) == true else {
                     throw SimulationFailure(
-                        description: "change \(change) stamped beyond the bound was merged, not quarantined")
+                        description: "change \(change) stamped beyond the bound is neither merged nor quarantined")
                 }
             }
             stats.quarantinedSeen += skewed.count
         }
-        return (answer.status, answer.body)
+        return SimulatedAnswer(status: answer.status, body: answer.body)
+    }
+
+    /// The changes of the push frames that arrived whole in a request's bytes.
+    static func pushedChanges(in body: [UInt8]) -> [Change] {
+        var reader = FrameReader()
+        reader.append(body)
+        var changes: [Change] = []
+        while let message = try? reader.next() {
+            if case .changes(let batch) = message { changes += batch.changes }
+        }
+        return changes
     }
 
     // MARK: Healing

@@ -60,7 +60,7 @@ struct PostgresEndToEndTests {
             defer { Task { try? await transport.shutdown() } }
             try await SyncClient(
                 store: replicas[replica].store, transport: transport, token: tokens[replica],
-                options: .init(pushBytes: 2048, pullBytes: 4096)
+                options: .init(sizes: LinkSizes(frameBytes: 2048, roundBytes: 8192))
             ).run()
         }
 

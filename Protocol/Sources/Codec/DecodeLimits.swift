@@ -17,4 +17,8 @@ public struct DecodeLimits: Hashable, Sendable {
         self.maxDecodedBytes = maxDecodedBytes
         self.maxChanges = maxChanges
     }
+
+    /// The limits of one frame of a sync round: frames are small (a few KB to a few
+    /// hundred), so a forged frame costs a receiver at most a few MB.
+    public static let frame = DecodeLimits(maxEncodedBytes: 4 << 20, maxDecodedBytes: 16 << 20, maxChanges: 200_000)
 }

@@ -1,3 +1,5 @@
+import FieldbookCore
+
 /// Any message the wire format carries: the unit ``WireFormat`` encodes and decodes.
 ///
 /// ```swift
@@ -15,6 +17,14 @@ public enum Message: Hashable, Sendable {
     case bundle(Bundle)
     /// A replica's knowledge, written to a file so a peer can make a bundle for it.
     case knowledge(KnowledgeFile)
+    /// The first frame of a framed sync request.
+    case roundOpen(RoundOpen)
+    /// One frame of changes, in a framed request or answer.
+    case changes(ChangeBatch)
+    /// The first frame of a framed sync answer.
+    case roundHead(RoundHead)
+    /// The last frame of a framed sync answer.
+    case roundEnd(RoundEnd)
 
     /// The kind byte the envelope carries for this message.
     public var kind: MessageKind {
@@ -24,6 +34,10 @@ public enum Message: Hashable, Sendable {
         case .error: .error
         case .bundle: .bundle
         case .knowledge: .knowledge
+        case .roundOpen: .roundOpen
+        case .changes: .changes
+        case .roundHead: .roundHead
+        case .roundEnd: .roundEnd
         }
     }
 }

@@ -77,28 +77,9 @@ struct PayloadDecoder {
             let serverTime = try reader.readVarint()
             let knowledge = try readKnowledge()
             let accepted = try readSummary()
-            let quarantineCount = try reader.readCount(of: "quarantine", minimumSize: 2)
-            var quarantined: [StreamStart] = []
-            quarantined.reserveCapacity(quarantineCount)
-            for _ in 0..<quarantineCount {
-                let stream = try readStream()
-                quarantined.append(StreamStart(stream: stream, sequence: try reader.readVarint()))
-            }
+            let quarantined = try readQuarantined()
             let hasMore = try reader.readBool()
-            let scope = try reader.readVarint()
-            var writable: [PartitionID]?
-            if scope > 0 {
-                guard scope - 1 <= UInt64(reader.remaining) else {
-                    throw WireError.corrupt("writable partition count \(scope - 1) is more than the payload can hold")
-                }
-                let count = Int(scope - 1)
-                writable = []
-                writable!.reserveCapacity(count)
-                for _ in 0..<count { writable!.append(PartitionID(try readID())) }
-                guard writable == writable!.sorted(), Set(writable!).count == count else {
-                    throw WireError.corrupt("writable partitions are not sorted and distinct")
-                }
-            }
+            let writable = try readWritable()
             return .syncResponse(
                 SyncResponse(
                     server: server, serverTime: serverTime, knowledge: knowledge, accepted: accepted,
@@ -118,9 +99,63 @@ struct PayloadDecoder {
         case .knowledge:
             let replica = ReplicaID(try readID())
             return .knowledge(KnowledgeFile(replica: replica, knowledge: try readKnowledge()))
+        case .roundOpen:
+            let schemaVersion = try reader.readVarint(as: UInt32.self, "schema version")
+            let replica = ReplicaID(try readID())
+            let clientTime = try reader.readVarint()
+            let frameBytes = try reader.readVarint(as: UInt32.self, "frame size")
+            let roundBytes = try reader.readVarint(as: UInt32.self, "round size")
+            return .roundOpen(
+                RoundOpen(
+                    schemaVersion: schemaVersion, replica: replica, clientTime: clientTime,
+                    knowledge: try readKnowledge(), frameBytes: frameBytes, roundBytes: roundBytes))
+        case .changes:
+            return .changes(try readBatch())
+        case .roundHead:
+            let server = ReplicaID(try readID())
+            let serverTime = try reader.readVarint()
+            let knowledge = try readKnowledge()
+            let accepted = try readSummary()
+            let quarantined = try readQuarantined()
+            return .roundHead(
+                RoundHead(
+                    server: server, serverTime: serverTime, knowledge: knowledge, accepted: accepted,
+                    quarantined: quarantined, writablePartitions: try readWritable()))
+        case .roundEnd:
+            let hasMore = try reader.readBool()
+            let frames = try reader.readVarint()
+            return .roundEnd(RoundEnd(hasMore: hasMore, frames: frames, changes: try reader.readVarint()))
         default:
             throw WireError.unknownKind(kind)
         }
+    }
+
+    mutating func readQuarantined() throws(FieldbookError) -> [StreamStart] {
+        let count = try reader.readCount(of: "quarantine", minimumSize: 2)
+        var quarantined: [StreamStart] = []
+        quarantined.reserveCapacity(count)
+        for _ in 0..<count {
+            let stream = try readStream()
+            quarantined.append(StreamStart(stream: stream, sequence: try reader.readVarint()))
+        }
+        return quarantined
+    }
+
+    /// A token's scope: `nil` for every partition, else sorted, distinct partitions.
+    mutating func readWritable() throws(FieldbookError) -> [PartitionID]? {
+        let scope = try reader.readVarint()
+        guard scope > 0 else { return nil }
+        guard scope - 1 <= UInt64(reader.remaining) else {
+            throw WireError.corrupt("writable partition count \(scope - 1) is more than the payload can hold")
+        }
+        let count = Int(scope - 1)
+        var writable: [PartitionID] = []
+        writable.reserveCapacity(count)
+        for _ in 0..<count { writable.append(PartitionID(try readID())) }
+        guard writable == writable.sorted(), Set(writable).count == count else {
+            throw WireError.corrupt("writable partitions are not sorted and distinct")
+        }
+        return writable
     }
 
     mutating func readError() throws(FieldbookError) -> ErrorMessage {

@@ -73,18 +73,9 @@ struct PayloadEncoder {
             body.append(varint: response.serverTime)
             encode(response.knowledge)
             encode(response.accepted)
-            body.append(varint: UInt64(response.quarantined.count))
-            for start in response.quarantined {
-                append(stream: start.stream)
-                body.append(varint: start.sequence)
-            }
+            encode(quarantined: response.quarantined)
             body.append(bool: response.hasMore)
-            if let writable = response.writablePartitions {
-                body.append(varint: UInt64(writable.count) + 1)
-                for partition in writable { append(id: partition.rawValue) }
-            } else {
-                body.append(varint: 0)
-            }
+            encode(writable: response.writablePartitions)
             encode(response.batch)
         case .error(let error):
             encode(error)
@@ -97,6 +88,45 @@ struct PayloadEncoder {
         case .knowledge(let file):
             append(id: file.replica.rawValue)
             encode(file.knowledge)
+        case .roundOpen(let open):
+            body.append(varint: UInt64(open.schemaVersion))
+            append(id: open.replica.rawValue)
+            body.append(varint: open.clientTime)
+            body.append(varint: UInt64(open.frameBytes))
+            body.append(varint: UInt64(open.roundBytes))
+            encode(open.knowledge)
+        case .changes(let batch):
+            encode(batch)
+        case .roundHead(let head):
+            append(id: head.server.rawValue)
+            body.append(varint: head.serverTime)
+            encode(head.knowledge)
+            encode(head.accepted)
+            encode(quarantined: head.quarantined)
+            encode(writable: head.writablePartitions)
+        case .roundEnd(let end):
+            body.append(bool: end.hasMore)
+            body.append(varint: end.frames)
+            body.append(varint: end.changes)
+        }
+    }
+
+    /// The first sequence held back in each quarantined stream.
+    mutating func encode(quarantined: [StreamStart]) {
+        body.append(varint: UInt64(quarantined.count))
+        for start in quarantined {
+            append(stream: start.stream)
+            body.append(varint: start.sequence)
+        }
+    }
+
+    /// A token's scope: 0 for every partition, n + 1 then n partitions.
+    mutating func encode(writable: [PartitionID]?) {
+        if let writable {
+            body.append(varint: UInt64(writable.count) + 1)
+            for partition in writable { append(id: partition.rawValue) }
+        } else {
+            body.append(varint: 0)
         }
     }
 

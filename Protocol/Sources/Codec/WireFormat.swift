@@ -10,11 +10,16 @@ import FieldbookCore
 /// let reply = try WireFormat.decode(responseBody)
 /// ```
 public enum WireFormat {
-    /// The envelope format version this build writes.
+    /// The envelope format version of single-envelope messages: bundles, knowledge files
+    /// and error answers (frozen, so every client can read a refusal forever).
     public static let version: UInt8 = 1
 
+    /// The envelope format version of frames: a sync round's request and answer are a
+    /// sequence of version-2 envelopes (PROTOCOL.md, "Frames").
+    public static let framedVersion: UInt8 = 2
+
     /// Every envelope format version this build reads.
-    public static let supportedVersions: [UInt8] = [1]
+    public static let supportedVersions: [UInt8] = [1, 2]
 
     /// The HTTP media type of an encoded message, for `Content-Type` and `Accept`.
     public static let contentType = "application/vnd.fieldbook"
@@ -34,6 +39,15 @@ public enum WireFormat {
     public static func encode(_ message: Message, compressionLevel: Int32 = 6) -> [UInt8] {
         let payload = PayloadEncoder.payload(for: message)
         return Envelope.frame(kind: message.kind, payload: payload, compressionLevel: compressionLevel)
+    }
+
+    /// Encodes a message as one frame of a framed sync round: a version-2 envelope,
+    /// compressed and checksummed on its own, so a receiver can commit it before the rest
+    /// of the stream has arrived.
+    public static func frame(_ message: Message, compressionLevel: Int32 = 6) -> [UInt8] {
+        let payload = PayloadEncoder.payload(for: message)
+        return Envelope.frame(
+            kind: message.kind, payload: payload, compressionLevel: compressionLevel, version: framedVersion)
     }
 
     /// Decodes one message from its envelope, refusing anything malformed without trapping.

@@ -15,8 +15,19 @@ public struct MessageKind: RawRepresentable, Hashable, Sendable, CustomStringCon
     /// ``KnowledgeFile``.
     public static let knowledge = MessageKind(rawValue: 5)
 
+    /// ``RoundOpen``: the first frame of a framed request (format version 2).
+    public static let roundOpen = MessageKind(rawValue: 6)
+    /// A ``FieldbookCore/ChangeBatch`` as one frame of a framed request or answer.
+    public static let changes = MessageKind(rawValue: 7)
+    /// ``RoundHead``: the first frame of a framed answer.
+    public static let roundHead = MessageKind(rawValue: 8)
+    /// ``RoundEnd``: the last frame of a framed answer.
+    public static let roundEnd = MessageKind(rawValue: 9)
+
     /// The kinds this build reads; any other kind byte is refused as `unknownKind`.
-    public static let known: Set<MessageKind> = [.syncRequest, .syncResponse, .error, .bundle, .knowledge]
+    public static let known: Set<MessageKind> = [
+        .syncRequest, .syncResponse, .error, .bundle, .knowledge, .roundOpen, .changes, .roundHead, .roundEnd,
+    ]
 
     public var description: String {
         switch self {
@@ -25,6 +36,10 @@ public struct MessageKind: RawRepresentable, Hashable, Sendable, CustomStringCon
         case .error: "error"
         case .bundle: "bundle"
         case .knowledge: "knowledge"
+        case .roundOpen: "round-open"
+        case .changes: "changes"
+        case .roundHead: "round-head"
+        case .roundEnd: "round-end"
         default: "unknown(\(rawValue))"
         }
     }

@@ -143,4 +143,70 @@ enum GoldenMessages {
     }
 
     static let knowledgeFile = KnowledgeFile(replica: F.office, knowledge: knowledge)
+
+    /// A framed sync round (format version 2): a file holds one whole stream of frames.
+    struct Stream: Sendable, CustomTestStringConvertible {
+        var name: String
+        var summary: String
+        var frames: [Message]
+        var compressionLevel: Int32
+
+        var testDescription: String { name }
+
+        /// The frames, one version-2 envelope each, back to back.
+        var bytes: [UInt8] { frames.flatMap { WireFormat.frame($0, compressionLevel: compressionLevel) } }
+    }
+
+    static let streams: [Stream] = [
+        Stream(
+            name: "round-request",
+            summary: "a framed request: the opening frame, then two change frames merged one by one; uncompressed",
+            frames: [
+                .roundOpen(
+                    RoundOpen(
+                        schemaVersion: 3, replica: F.laptop, clientTime: F.saturdayMorning + 5_000,
+                        knowledge: knowledge,
+                        frameBytes: 16_384, roundBytes: 4_194_304)),
+                .changes(
+                    ChangeBatch(
+                        changes: Array(basicRequest.batch.changes.prefix(2)),
+                        ranges: [
+                            StreamRange(stream: basicRequest.batch.changes[0].stream, after: 12, through: 14)
+                        ])),
+                .changes(
+                    ChangeBatch(
+                        changes: Array(basicRequest.batch.changes.suffix(1)),
+                        ranges: [
+                            StreamRange(stream: basicRequest.batch.changes[0].stream, after: 14, through: 15)
+                        ])),
+            ],
+            compressionLevel: 0),
+        Stream(
+            name: "round-answer",
+            summary: "a framed answer: the head, a change frame, and the end that counts them; zlib level 6",
+            frames: [
+                .roundHead(
+                    RoundHead(
+                        server: F.server, serverTime: F.saturdayMorning + 120_000, knowledge: knowledge,
+                        accepted: MergeSummary(applied: 3, duplicates: 1, quarantined: 2),
+                        quarantined: [
+                            StreamStart(stream: StreamID(partition: F.cohort(1), origin: F.laptop), sequence: 13)
+                        ],
+                        writablePartitions: [F.cohort(1)])),
+                .changes(quarantineResponse.batch),
+                .roundEnd(RoundEnd(hasMore: true, frames: 1, changes: 3)),
+            ],
+            compressionLevel: 6),
+        Stream(
+            name: "round-answer-failed",
+            summary: "an answer whose server failed after the head: an error frame ends it; uncompressed",
+            frames: [
+                .roundHead(
+                    RoundHead(
+                        server: F.server, serverTime: F.saturdayMorning, knowledge: Knowledge(),
+                        accepted: MergeSummary())),
+                .error(ErrorMessage(code: .storage, message: "the server's database cannot be read; retry later")),
+            ],
+            compressionLevel: 0),
+    ]
 }

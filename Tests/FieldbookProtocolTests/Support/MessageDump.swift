@@ -20,10 +20,7 @@ enum MessageDump {
                 "server: \(response.server)", "serverTime: \(response.serverTime)",
             ]
             out += knowledge(response.knowledge)
-            out.append(
-                "accepted: applied \(summary.applied), superseded \(summary.superseded), "
-                    + "duplicates \(summary.duplicates), conflicts \(summary.conflicts), "
-                    + "quarantined \(summary.quarantined), unknown \(summary.unknown)")
+            out.append(Self.summary(summary))
             out.append("quarantined: \(response.quarantined.count)")
             out += response.quarantined.map { "  \(stream($0.stream)) from #\($0.sequence)" }
             out.append("hasMore: \(response.hasMore)")
@@ -46,8 +43,32 @@ enum MessageDump {
             out += knowledge(bundle.knowledge) + batch(bundle.batch)
         case .knowledge(let file):
             out += ["replica: \(file.replica)"] + knowledge(file.knowledge)
+        case .roundOpen(let open):
+            out += [
+                "schemaVersion: \(open.schemaVersion)", "replica: \(open.replica)", "clientTime: \(open.clientTime)",
+                "frameBytes: \(open.frameBytes)", "roundBytes: \(open.roundBytes)",
+            ]
+            out += knowledge(open.knowledge)
+        case .changes(let changes):
+            out += batch(changes)
+        case .roundHead(let head):
+            out += ["server: \(head.server)", "serverTime: \(head.serverTime)"] + knowledge(head.knowledge)
+            out.append(summary(head.accepted))
+            out.append("quarantined: \(head.quarantined.count)")
+            out += head.quarantined.map { "  \(stream($0.stream)) from #\($0.sequence)" }
+            out.append(
+                "writable: " + (head.writablePartitions.map { $0.map(\.rawValue.hex).joined(separator: ", ") } ?? "all")
+            )
+        case .roundEnd(let end):
+            out += ["hasMore: \(end.hasMore)", "frames: \(end.frames)", "changes: \(end.changes)"]
         }
         return out
+    }
+
+    static func summary(_ summary: MergeSummary) -> String {
+        "accepted: applied \(summary.applied), superseded \(summary.superseded), "
+            + "duplicates \(summary.duplicates), conflicts \(summary.conflicts), "
+            + "quarantined \(summary.quarantined), unknown \(summary.unknown)"
     }
 
     static func knowledge(_ knowledge: Knowledge) -> [String] {

@@ -25,7 +25,25 @@ struct RandomMessages {
     }
 
     mutating func message() -> Message {
-        switch Int.random(in: 0..<5, using: &random) {
+        switch Int.random(in: 0..<9, using: &random) {
+        case 5:
+            .roundOpen(
+                RoundOpen(
+                    schemaVersion: uint32(), replica: pick(replicas), clientTime: uint64(), knowledge: knowledge(),
+                    frameBytes: uint32(), roundBytes: uint32()))
+        case 6:
+            .changes(batch())
+        case 7:
+            .roundHead(
+                RoundHead(
+                    server: pick(replicas), serverTime: uint64(), knowledge: knowledge(),
+                    accepted: MergeSummary(
+                        applied: uint32(), superseded: uint32(), duplicates: uint32(), conflicts: uint32(),
+                        quarantined: uint32(), unknown: uint32()),
+                    quarantined: list(upTo: 3) { StreamStart(stream: $0.stream(), sequence: $0.uint64()) },
+                    writablePartitions: Bool.random(using: &random) ? nil : list(upTo: 3) { $0.stream().partition }))
+        case 8:
+            .roundEnd(RoundEnd(hasMore: Bool.random(using: &random), frames: uint64(), changes: uint64()))
         case 0:
             .syncRequest(
                 SyncRequest(

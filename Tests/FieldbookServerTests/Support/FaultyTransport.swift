@@ -5,24 +5,26 @@ import Foundation
 import Synchronization
 
 /// Wraps a transport and cuts rounds on a schedule, recording every attempt: request
-/// number n (from 1) is dropped before it reaches the server when `dropEvery` divides n,
-/// else delivered and its answer lost (the server merged, the client never hears) when
-/// `cutAfterEvery` divides n.
+/// number n (from 1) is dropped before it reaches the server when `dropEvery` divides n;
+/// else the server takes it whole, and when `cutAfterEvery` divides n its answer is cut
+/// after `cutAnswerAt(answer size)` bytes (by default half of it): the client keeps the
+/// frames that arrived whole.
 final class FaultyTransport: SyncTransport {
     enum Fate: Sendable {
         /// Cut before the server saw it.
         case dropped
-        /// Merged by the server, answer lost.
-        case cutAfterServer
+        /// Taken by the server, answer cut short.
+        case cutAnswer
         /// The underlying transport failed (server down, connection cut by a proxy).
         case failed
-        /// Answered.
+        /// Answered whole.
         case answered
     }
 
     struct Attempt: Sendable {
         var request: [UInt8]
-        var response: [UInt8]?
+        /// What reached the client.
+        var delivered: [UInt8]
         var status: Int?
         var fate: Fate
     }
@@ -34,38 +36,43 @@ final class FaultyTransport: SyncTransport {
     private let base: any SyncTransport
     private let dropEvery: Int?
     private let cutAfterEvery: Int?
+    private let cutAnswerAt: @Sendable (Int) -> Int
     private let log = Mutex<[Attempt]>([])
 
-    init(_ base: any SyncTransport, dropEvery: Int? = nil, cutAfterEvery: Int? = nil) {
+    init(
+        _ base: any SyncTransport, dropEvery: Int? = nil, cutAfterEvery: Int? = nil,
+        cutAnswerAt: @escaping @Sendable (Int) -> Int = { $0 / 2 }
+    ) {
         self.base = base
         self.dropEvery = dropEvery
         self.cutAfterEvery = cutAfterEvery
+        self.cutAnswerAt = cutAnswerAt
     }
 
     var attempts: [Attempt] { log.withLock { $0 } }
 
-    func post(_ body: [UInt8], token: String) async throws -> (status: Int, body: [UInt8]) {
+    func post(_ body: [UInt8], token: String, receive: (SyncReplyPart) async throws -> Void) async throws {
         let number = log.withLock { $0.count } + 1
         if let dropEvery, number % dropEvery == 0 {
-            log.withLock { $0.append(Attempt(request: body, fate: .dropped)) }
+            log.withLock { $0.append(Attempt(request: body, delivered: [], fate: .dropped)) }
             throw Cut()
         }
         let answer: (status: Int, body: [UInt8])
         do {
             answer = try await base.post(body, token: token)
         } catch {
-            log.withLock { $0.append(Attempt(request: body, fate: .failed)) }
+            log.withLock { $0.append(Attempt(request: body, delivered: [], fate: .failed)) }
             throw error
         }
         let cut = cutAfterEvery.map { number % $0 == 0 } ?? false
+        let delivered = cut ? Array(answer.body.prefix(cutAnswerAt(answer.body.count))) : answer.body
         log.withLock {
             $0.append(
-                Attempt(
-                    request: body, response: answer.body, status: answer.status, fate: cut ? .cutAfterServer : .answered
-                ))
+                Attempt(request: body, delivered: delivered, status: answer.status, fate: cut ? .cutAnswer : .answered))
         }
+        try await receive(.head(status: answer.status, contentType: WireFormat.contentType, location: nil))
+        try await receive(.bytes(delivered))
         if cut { throw Cut() }
-        return answer
     }
 
     /// What the attempts cost and what the cuts wasted.
@@ -73,65 +80,96 @@ final class FaultyTransport: SyncTransport {
         var attempts = 0
         var cuts = 0
         var bytes = 0
+        /// Bytes of cut attempts that did not arrive as whole frames: what the cuts cost.
         var wastedBytes = 0
-        var largestRound = 0
-        var resentChanges = 0
+        var largestFrame = 0
+        var frames = 0
         var duplicatesReported = 0
         var changesReceivedTwice = 0
-        var retriesThatDifferFromTheCutRequest = 0
+        /// Pushes whose answer was cut before its head: the next round may send one frame again.
+        var blindPushCuts = 0
+        /// The most changes one pushed frame carried.
+        var largestPushFrameChanges = 0
+        /// Answers cut short, and their bytes after the last whole frame.
+        var answerCuts = 0
+        var wastedAnswerBytes = 0
 
         var wastedPerCut: Double { cuts == 0 ? 0 : Double(wastedBytes) / Double(cuts) }
 
         var description: String {
             "\(attempts) requests, \(cuts) cuts, \(bytes) bytes moved, \(wastedBytes) wasted "
-                + "(\(String(format: "%.0f", wastedPerCut)) per cut; largest round \(largestRound)), "
-                + "\(resentChanges) changes re-sent, \(duplicatesReported) duplicates reported by the server"
+                + "(\(String(format: "%.0f", wastedPerCut)) per cut; \(frames) frames, largest \(largestFrame)), "
+                + "\(duplicatesReported) duplicates reported by the server"
+        }
+
+        mutating func add(_ other: Accounting) {
+            attempts += other.attempts
+            cuts += other.cuts
+            bytes += other.bytes
+            wastedBytes += other.wastedBytes
+            largestFrame = max(largestFrame, other.largestFrame)
+            frames += other.frames
+            duplicatesReported += other.duplicatesReported
+            changesReceivedTwice += other.changesReceivedTwice
+            answerCuts += other.answerCuts
+            blindPushCuts += other.blindPushCuts
+            largestPushFrameChanges = max(largestPushFrameChanges, other.largestPushFrameChanges)
+            wastedAnswerBytes += other.wastedAnswerBytes
         }
     }
 
-    /// Adds up the attempts: a cut attempt's bytes are wasted, the next attempt must be
-    /// the same request again (rounds are idempotent; nothing restarts from zero), and a
-    /// request the server already merged is answered with its changes as duplicates.
+    /// Adds up the attempts: the frames each delivered whole, the bytes a cut wasted (a
+    /// dropped request; the part of an answer after its last whole frame), and changes
+    /// that reached the client twice.
     func accounting() -> Accounting {
         var totals = Accounting()
         var received = Set<[UInt8]>()
-        var merged = Set<[UInt8]>()
-        let attempts = attempts
-        for (index, attempt) in attempts.enumerated() {
-            let roundBytes = attempt.request.count + (attempt.response?.count ?? 0)
+        for attempt in attempts {
             totals.attempts += 1
-            totals.bytes += roundBytes
-            totals.largestRound = max(totals.largestRound, roundBytes)
-            if index > 0, attempts[index - 1].fate != .answered, attempts[index - 1].request != attempt.request {
-                totals.retriesThatDifferFromTheCutRequest += 1
-            }
-            let response: SyncResponse? =
-                if case .syncResponse(let response)? = try? WireFormat.decode(attempt.response ?? []) {
-                    response
-                } else {
-                    nil
+            totals.bytes += attempt.request.count + attempt.delivered.count
+            var reader = FrameReader()
+            reader.append(attempt.delivered)
+            var whole = 0
+            while attempt.status == 200, let message = try? reader.next() {
+                let size = reader.bytesRead - reader.pendingBytes - whole
+                whole += size
+                totals.largestFrame = max(totals.largestFrame, size)
+                switch message {
+                case .roundHead(let head):
+                    totals.duplicatesReported += Int(head.accepted.duplicates)
+                case .changes(let batch):
+                    totals.frames += 1
+                    for change in batch.changes {
+                        let key =
+                            change.stream.partition.rawValue.bytes + change.origin.rawValue.bytes
+                            + Self.bytes(change.sequence)
+                        if !received.insert(key).inserted { totals.changesReceivedTwice += 1 }
+                    }
+                default: break
                 }
-            if let response, !merged.insert(attempt.request).inserted {
-                totals.resentChanges += Self.request(attempt.request)?.batch.changes.count ?? 0
-                totals.duplicatesReported += Int(response.accepted.duplicates)
             }
-            guard attempt.fate == .answered else {
+            var up = FrameReader()
+            up.append(attempt.request)
+            var pushedFrames = 0
+            while let message = try? up.next() {
+                guard case .changes(let batch) = message else { continue }
+                pushedFrames += 1
+                totals.largestPushFrameChanges = max(totals.largestPushFrameChanges, batch.changes.count)
+            }
+            if attempt.fate == .cutAnswer && pushedFrames > 0 && whole == 0 { totals.blindPushCuts += 1 }
+            switch attempt.fate {
+            case .answered: break
+            case .dropped, .failed:
                 totals.cuts += 1
-                totals.wastedBytes += roundBytes
-                continue
-            }
-            for change in response?.batch.changes ?? [] {
-                let key =
-                    change.stream.partition.rawValue.bytes + change.origin.rawValue.bytes + Self.bytes(change.sequence)
-                if !received.insert(key).inserted { totals.changesReceivedTwice += 1 }
+                totals.wastedBytes += attempt.request.count
+            case .cutAnswer:
+                totals.cuts += 1
+                totals.answerCuts += 1
+                totals.wastedBytes += attempt.delivered.count - whole
+                totals.wastedAnswerBytes += attempt.delivered.count - whole
             }
         }
         return totals
-    }
-
-    static func request(_ body: [UInt8]) -> SyncRequest? {
-        if case .syncRequest(let request)? = try? WireFormat.decode(body) { return request }
-        return nil
     }
 
     static func bytes(_ value: UInt64) -> [UInt8] {

@@ -33,14 +33,21 @@ struct Replicas: Sendable {
 }
 
 extension SyncClient.Options {
-    /// Retries without waiting, so tests of failures run in milliseconds.
-    static func testing(
-        pushBytes: Int = 64 << 10, pullBytes: Int = 256 << 10, maxAttempts: Int = 4
-    ) -> SyncClient.Options {
-        // Pulls stay at `pullBytes`, so the size of every round is known to the test.
-        SyncClient.Options(
-            pushBytes: pushBytes, pullBytes: pullBytes, maximumPullBytes: pullBytes, minimumPullBytes: pullBytes,
-            retry: RetryPolicy(maxAttempts: maxAttempts, initialDelay: .zero, maximumDelay: .zero))
+    /// Retries without waiting, so tests of failures run in milliseconds; no watchdog.
+    ///
+    /// - Parameters:
+    ///   - frameBytes, roundBytes: fixed sizes, so every frame's size is known to the test;
+    ///     `nil`: the sizes adapt as they do in the field.
+    static func testing(frameBytes: Int? = nil, roundBytes: Int? = nil, maxAttempts: Int = 4) -> SyncClient.Options {
+        var sizes: LinkSizes?
+        if frameBytes != nil || roundBytes != nil {
+            sizes = LinkSizes(
+                frameBytes: frameBytes ?? LinkSizes.standard.frameBytes,
+                roundBytes: roundBytes ?? LinkSizes.standard.roundBytes)
+        }
+        return SyncClient.Options(
+            sizes: sizes, retry: RetryPolicy(maxAttempts: maxAttempts, initialDelay: .zero, maximumDelay: .zero),
+            idleTimeout: nil, frameTimeout: nil, seed: 1)
     }
 }
 

@@ -23,14 +23,57 @@ struct SyncAnswer: Sendable {
     /// The body as a Fieldbook message, or `nil` when it is not one.
     var message: Message? { try? WireFormat.decode(body) }
 
+    /// A framed 200 answer read whole and folded into one response: the head's fields,
+    /// every frame's changes, each stream's ranges joined, and the end's `hasMore`.
     var response: SyncResponse? {
-        if case .syncResponse(let response)? = message { return response }
-        return nil
+        guard status == 200 else { return nil }
+        var reader = FrameReader()
+        reader.append(body)
+        var head: RoundHead?
+        var end: RoundEnd?
+        var changes: [Change] = []
+        var ranges: [StreamRange] = []
+        while let frame = try? reader.next() {
+            switch frame {
+            case .roundHead(let first): head = first
+            case .changes(let batch):
+                changes += batch.changes
+                for range in batch.ranges {
+                    if let index = ranges.firstIndex(where: { $0.stream == range.stream && $0.through == range.after })
+                    {
+                        ranges[index].through = range.through
+                    } else {
+                        ranges.append(range)
+                    }
+                }
+            case .roundEnd(let last): end = last
+            default: return nil
+            }
+        }
+        guard let head, let end, reader.pendingBytes == 0 else { return nil }
+        return SyncResponse(
+            server: head.server, serverTime: head.serverTime, knowledge: head.knowledge, accepted: head.accepted,
+            quarantined: head.quarantined, batch: ChangeBatch(changes: changes, ranges: ranges), hasMore: end.hasMore,
+            writablePartitions: head.writablePartitions)
     }
 
     var error: ErrorMessage? {
         if case .error(let error)? = message { return error }
         return nil
+    }
+}
+
+extension SyncRequest {
+    /// The request as a framed round (format version 2): a RoundOpen with its fields, then
+    /// its batch as one Changes frame (none when empty).
+    var framed: [UInt8] { framed(compressionLevel: 6) }
+
+    func framed(compressionLevel: Int32) -> [UInt8] {
+        let open = RoundOpen(
+            schemaVersion: schemaVersion, replica: replica, clientTime: clientTime, knowledge: knowledge,
+            roundBytes: maxResponseBytes)
+        return WireFormat.frame(.roundOpen(open), compressionLevel: compressionLevel)
+            + (batch.isEmpty ? [] : WireFormat.frame(.changes(batch), compressionLevel: compressionLevel))
     }
 }
 

@@ -10,15 +10,10 @@ import Synchronization
 struct ServiceTransport: SyncTransport {
     let service: SyncService
 
-    func post(_ body: [UInt8], token: String) async throws -> (status: Int, body: [UInt8]) {
-        do {
-            let stored = try await service.authenticate(authorization: "Bearer \(token)")
-            let response = try await service.handle(body: body, token: stored)
-            return (200, WireFormat.encode(.syncResponse(response)))
-        } catch let error as FieldbookError {
-            let message = ErrorMessage(code: error.code, message: error.message, resume: error.resume)
-            return (error.code.httpStatus, WireFormat.encode(.error(message)))
-        }
+    func post(_ body: [UInt8], token: String, receive: (SyncReplyPart) async throws -> Void) async throws {
+        let answer = await service.answer(body: body, authorization: "Bearer \(token)")
+        try await receive(.head(status: answer.status, contentType: WireFormat.contentType, location: nil))
+        try await receive(.bytes(answer.body))
     }
 }
 
@@ -31,6 +26,8 @@ final class ScriptedTransport: SyncTransport {
         case error(Int, FieldbookError.Code)
         /// An HTTP status with a body that is not a Fieldbook message (a proxy's page).
         case page(Int, String)
+        /// A redirect elsewhere (a captive portal).
+        case redirect(String)
         /// A network failure before any answer.
         case networkFailure
     }
@@ -51,19 +48,24 @@ final class ScriptedTransport: SyncTransport {
     /// How many requests the client made.
     var requests: Int { calls.withLock { $0 } }
 
-    func post(_ body: [UInt8], token: String) async throws -> (status: Int, body: [UInt8]) {
+    func post(_ body: [UInt8], token: String, receive: (SyncReplyPart) async throws -> Void) async throws {
         calls.withLock { $0 += 1 }
         let answer = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         switch answer {
         case .error(let status, let code)?:
-            return (status, WireFormat.encode(.error(ErrorMessage(code: code, message: "scripted \(code)"))))
+            try await receive(.head(status: status, contentType: WireFormat.contentType, location: nil))
+            try await receive(
+                .bytes(WireFormat.encode(.error(ErrorMessage(code: code, message: "scripted \(code)")))))
         case .page(let status, let text)?:
-            return (status, Array(text.utf8))
+            try await receive(.head(status: status, contentType: "text/html; charset=utf-8", location: nil))
+            try await receive(.bytes(Array(text.utf8)))
+        case .redirect(let location)?:
+            try await receive(.head(status: 302, contentType: "text/html", location: location))
         case .networkFailure?:
             throw NetworkFailure()
         case nil:
             guard let next else { throw NetworkFailure() }
-            return try await next.post(body, token: token)
+            try await next.post(body, token: token, receive: receive)
         }
     }
 }

@@ -1,0 +1,188 @@
+import FieldbookCore
+import FieldbookProtocol
+import FieldbookStore
+import Foundation
+import Synchronization
+
+/// Takes one round's answer as it arrives: checks what answered, cuts the body into
+/// frames and merges each change frame in its own transaction as soon as it is whole.
+///
+/// It runs inside the transport's `post` (a child task when a watchdog watches the
+/// link); the driver reads its results only once that task has ended.
+final class RoundReceiver: @unchecked Sendable {
+    // @unchecked: the fields below are touched by one task at a time: the task running
+    // `post` while it runs, then the driver after it has ended. Only `activity` is read
+    // by the watchdog meanwhile, and it has its own lock.
+
+    /// The HTTP status, once the head arrived.
+    private(set) var status: Int?
+    private var contentType: String?
+    private var location: String?
+    /// The body of an answer that is not a frame stream (an error, a foreign page), up to 64 KB.
+    private var other: [UInt8] = []
+    private var reader = FrameReader()
+    private(set) var head: RoundHead?
+    private(set) var end: RoundEnd?
+    /// An error frame after the head: the server failed in the middle of its answer.
+    private(set) var refusal: FieldbookError?
+    /// A failure of this replica (its store, or a frame its merge refused): never retried.
+    private(set) var localFailure: (any Error)?
+    private(set) var framesMerged = 0
+    private(set) var changesMerged = 0
+    private(set) var received = 0
+    private(set) var conflicts = 0
+    private(set) var changesInFrames = 0
+
+    private let store: ReplicaStore
+    private let onHead: (RoundHead) throws -> Void
+    private let onFrame: (RoundReceiver) -> Void
+    /// When the last byte and the last whole frame arrived, for the watchdog.
+    let activity: Mutex<(byte: ContinuousClock.Instant, frame: ContinuousClock.Instant)>
+
+    init(
+        store: ReplicaStore, onHead: @escaping (RoundHead) throws -> Void, onFrame: @escaping (RoundReceiver) -> Void
+    ) {
+        self.store = store
+        self.onHead = onHead
+        self.onFrame = onFrame
+        activity = Mutex((.now, .now))
+    }
+
+    /// Bytes of the body received.
+    var bytes: Int { reader.bytesRead + other.count }
+
+    /// Whether the answer is a frame stream (200 with Fieldbook frames).
+    private var framed: Bool { status == 200 && reader.bytesRead > 0 }
+
+    /// Takes one part of the answer.
+    func take(_ part: SyncReplyPart) async throws {
+        switch part {
+        case .head(let status, let contentType, let location):
+            self.status = status
+            self.contentType = contentType
+            self.location = location
+        case .bytes(let chunk):
+            activity.withLock { $0.byte = .now }
+            guard status == 200, other.isEmpty, isFieldbook(chunk) else {
+                if other.count < 64 << 10 { other += chunk.prefix((64 << 10) - other.count) }
+                return
+            }
+            reader.append(chunk)
+            // A damaged frame throws like a cut (retried); a failure of the merge is local.
+            while let message = try reader.next() {
+                try take(message)
+                activity.withLock { $0.frame = .now }
+            }
+        }
+    }
+
+    /// Whether a first chunk starts like a Fieldbook envelope (or is too short to tell).
+    private func isFieldbook(_ chunk: [UInt8]) -> Bool {
+        guard reader.bytesRead == 0 else { return true }
+        return chunk.isEmpty || chunk.first == 0x89
+    }
+
+    private func take(_ message: Message) throws {
+        switch (head, message) {
+        case (nil, .roundHead(let first)):
+            head = first
+            try local { try onHead(first) }
+        case (nil, .error(let error)):
+            refusal = error.error
+        case (.some, .changes(let batch)):
+            let report = try local { try merge(batch, from: head!.server) }
+            framesMerged += 1
+            changesInFrames += batch.changes.count
+            received += report.received
+            conflicts += report.conflicts
+            onFrame(self)
+        case (.some, .roundEnd(let last)):
+            end = last
+        case (.some, .error(let error)):
+            refusal = error.error
+        default:
+            throw FieldbookError(
+                .corrupt, "the server sent a \(message.kind) frame out of place; it was damaged on the way")
+        }
+    }
+
+    /// Merges one frame. A stream this replica held back in an earlier frame of the answer
+    /// (the server's own changes stamped ahead of this laptop's clock wait in quarantine)
+    /// continues in this frame above what the replica holds: those changes wait for a
+    /// later round, as they would had they come in the same frame, and the rest merges.
+    private func merge(_ frame: ChangeBatch, from server: ReplicaID) throws -> BatchMerger.Report {
+        var batch = frame
+        var skipped: Set<StreamID> = []
+        while true {
+            do {
+                return try store.merge(batch, from: server, recordsConflicts: false)
+            } catch let error as FieldbookError where error.code == .sequenceGap {
+                guard let stream = error.resume?.stream, skipped.insert(stream).inserted,
+                    try store.quarantined().contains(where: { $0.change.stream == stream })
+                else { throw error }
+                batch.changes.removeAll { $0.stream == stream }
+                batch.ranges.removeAll { $0.stream == stream }
+            }
+        }
+    }
+
+    /// Runs a step of this replica's own work, remembering its failure as local.
+    private func local<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            localFailure = error
+            throw error
+        }
+    }
+
+    /// Whether the answer ended whole: a head, frames, and an end that counts them.
+    var isComplete: Bool {
+        guard let end, head != nil else { return false }
+        return end.frames == UInt64(framesMerged) && end.changes == UInt64(changesInFrames)
+    }
+
+    /// The server's typed refusal, if the answer was one (not a frame stream).
+    var errorAnswer: FieldbookError? {
+        if let refusal { return refusal }
+        guard let status, status != 200 || !framed, !other.isEmpty,
+            case .error(let message)? = try? WireFormat.decode(other)
+        else { return nil }
+        return message.error
+    }
+
+    /// What answered, when it is not Fieldbook: for the one line the user sees.
+    var foreignDescription: String? {
+        guard let status, errorAnswer == nil, !(status == 200 && framed) else { return nil }
+        if (300..<400).contains(status) {
+            return "HTTP \(status) redirect to \(Self.printable(location ?? "nowhere"))"
+        }
+        let type = contentType.map { $0.split(separator: ";").first.map(String.init) ?? $0 } ?? "no content type"
+        let text = String(decoding: other.prefix(4096), as: UTF8.self)
+        if let title = Self.title(in: text) {
+            return "HTTP \(status), a \(type) page titled '\(Self.printable(title))'"
+        }
+        return "HTTP \(status), \(other.count) bytes of \(type)"
+    }
+
+    /// The `<title>` of an HTML page, if any.
+    static func title(in html: String) -> String? {
+        guard let open = html.range(of: "<title", options: .caseInsensitive),
+            let close = html.range(of: ">", range: open.upperBound..<html.endIndex),
+            let end = html.range(of: "</title>", options: .caseInsensitive, range: close.upperBound..<html.endIndex)
+        else { return nil }
+        let title = html[close.upperBound..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        return title.isEmpty ? nil : String(title.prefix(80))
+    }
+
+    /// Text from the other end with control characters (terminal escapes) removed, so a
+    /// hostile page cannot drive the facilitator's terminal.
+    static func printable(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.filter {
+                    !$0.properties.isNoncharacterCodePoint && !(0...0x1F).contains($0.value)
+                        && !(0x7F...0x9F).contains($0.value)
+                }))
+    }
+}
