@@ -155,7 +155,10 @@ let package = Package(
         // One suite, run against every SyncStore implementation (SQLite, PostgreSQL).
         .testTarget(
             name: "SyncStoreTests",
-            dependencies: ["FieldbookServer", "FieldbookSync", "FieldbookTestSupport"]
+            dependencies: [
+                "FieldbookServer", "FieldbookSync", "FieldbookTestSupport", "Fieldbook", "FieldbookCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         // Whole sync sessions under simulated faults, driven by one seed.
         .testTarget(

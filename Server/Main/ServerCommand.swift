@@ -22,7 +22,7 @@ struct ServerCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, TokenCommand.self, ServerExportCommand.self, ServerConflictsCommand.self,
-            QuarantineCommand.self, ServerStatusCommand.self,
+            QuarantineCommand.self, ServerStatusCommand.self, UserCommand.self,
         ]
     )
 
@@ -118,6 +118,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body accepted, bytes.") var maxRequestBytes = 8 << 20
     @Option(help: "Default response batch size, bytes.") var batchBytes = 256 << 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Flag(inversion: .prefixedNo, help: "Serve the office console at the root URL.") var console = true
+    @Flag(help: "Mark the console's session cookie Secure (the console is reached over https).")
+    var secureCookies = false
 
     func run() async throws {
         try await ServerCLI.run {
@@ -134,7 +137,13 @@ struct ServeCommand: AsyncParsableCommand {
             let service = SyncService(
                 store: store,
                 limits: .init(maxRequestBytes: maxRequestBytes, defaultResponseBytes: batchBytes), logger: logger)
-            let app = buildApplication(service: service, host: host, port: port, logger: logger) { port in
+            var office: OfficeConsole?
+            if console {
+                office = OfficeConsole(
+                    store: try await ConsoleStores.open(store), options: .init(secureCookies: secureCookies))
+            }
+            let app = buildApplication(service: service, console: office, host: host, port: port, logger: logger) {
+                port in
                 logger.notice(
                     "fieldbook-server listening", metadata: ["host": "\(host)", "port": "\(port)", "db": "\(location)"])
             }
