@@ -5,7 +5,7 @@ enum ConsoleStylesheet {
         :root { --ink: #1d2733; --muted: #5b6775; --line: #d5dbe2; --accent: #1f5f99; --bg: #f6f8fa; }
         * { box-sizing: border-box; }
         body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Noto Sans CJK SC",
-            "Microsoft YaHei", sans-serif; color: var(--ink); background: var(--bg); }
+            "Microsoft YaHei", "WenQuanYi Zen Hei", sans-serif; color: var(--ink); background: var(--bg); }
         header { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; align-items: center; padding: .6rem 1rem;
             background: var(--ink); color: #fff; }
         header a { color: #fff; text-decoration: none; }
@@ -25,8 +25,11 @@ enum ConsoleStylesheet {
         th, td { padding: .35rem .6rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
         th { background: #eef2f6; font-weight: 600; position: sticky; top: 0; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        table.grid { width: auto; }
+        .scroll.fit { display: inline-block; max-width: 100%; vertical-align: top; }
         table.grid th.ev { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
-            font-weight: 500; font-size: .8rem; max-height: 11rem; }
+            font-weight: 500; font-size: .8rem; max-height: 16rem; overflow: hidden; text-overflow: ellipsis;
+            padding: .4rem .2rem; }
         table.grid td.m { text-align: center; font-weight: 700; width: 2rem; padding: .3rem 0; }
         .P { background: #d8f0dc; color: #165c26; } .L { background: #fff1c9; color: #7a5400; }
         .A { background: #f9d6d5; color: #8c1d18; } .E { background: #dde7f7; color: #274b85; }

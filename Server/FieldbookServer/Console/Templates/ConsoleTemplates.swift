@@ -56,7 +56,7 @@ enum ConsoleTemplates {
         <p><a href="/exports/attendance.csv">{{t.attendanceCSV}}</a> ·
            <a href="/exports/attendance.xlsx">{{t.attendanceXLSX}}</a> ·
            <a href="/exports/notes.csv">{{t.notesCSV}}</a></p>
-        <h2>{{t.participants}}</h2>
+        <h2>{{t.cohorts}}</h2>
         <div class="scroll"><table>
           <thead><tr><th>{{t.programme}}</th><th>{{t.city}}</th><th>{{t.cohort}}</th>
             <th class="num">{{t.participants}}</th><th class="num">{{t.events}}</th><th class="num">{{t.rate}}</th>
@@ -85,7 +85,7 @@ enum ConsoleTemplates {
         </form>
         {{/isAdmin}}
         <p class="note">{{t.legend}}</p>
-        <div class="scroll"><table class="grid">
+        <div class="scroll fit"><table class="grid">
           <thead><tr><th>{{t.participant}}</th><th class="num">{{t.rate}}</th>
           {{#events}}<th class="ev"><a href="/events/{{id}}" title="{{title}}">{{date}} {{title}}</a></th>{{/events}}
           </tr></thead>

@@ -26,8 +26,7 @@ struct ConsoleDeviceRoutes {
         let quarantine = try await store.syncStore.quarantined()
         for entry in quarantine { quarantinedBy[entry.change.origin, default: 0] += 1 }
         let staleBefore = console.now - UInt64(console.options.staleDays) * 86_400_000
-        let laptops: [[String: Any]] = try await store.laptops()
-            .filter { $0.replicaID != store.syncStore.replicaID }
+        let laptops: [[String: Any]] = try await store.writingReplicas()
             .sorted { ($0.name ?? "~", $0.replicaID) < ($1.name ?? "~", $1.replicaID) }
             .map { laptop in
                 [

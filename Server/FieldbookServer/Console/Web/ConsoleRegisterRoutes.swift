@@ -26,7 +26,7 @@ struct ConsoleRegisterRoutes {
         let conflicts = try await store.conflicts(includeResolved: false).count
         let quarantined = try await store.syncStore.quarantined().count
         let staleBefore = console.now - UInt64(console.options.staleDays) * 86_400_000
-        let stale = try await store.laptops().filter { $0.replicaID != store.syncStore.replicaID }
+        let stale = try await store.writingReplicas()
             .filter { ($0.lastChange ?? 0) < staleBefore }.count
         let rows: [[String: Any]] = cohorts.map { cohort in
             [

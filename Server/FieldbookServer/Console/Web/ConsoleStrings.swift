@@ -11,7 +11,8 @@ enum ConsoleStrings {
         "title": "Fieldbook office console", "overview": "Overview", "conflicts": "Conflicts",
         "laptops": "Laptops and tokens", "audit": "Audit log", "exports": "Exports", "signIn": "Sign in",
         "signOut": "Sign out", "name": "Name", "password": "Password", "programme": "Programme", "city": "City",
-        "cohort": "Cohort", "participants": "Participants", "events": "Events", "rate": "Attendance",
+        "cohort": "Cohort", "cohorts": "Cohorts", "participants": "Participants", "events": "Events",
+        "rate": "Attendance",
         "below": "Below threshold", "threshold": "Threshold", "openConflicts": "Open conflicts",
         "quarantined": "Quarantined changes", "staleLaptops": "Laptops not synced for 7 days",
         "participant": "Participant", "trn": "TRN", "school": "School", "event": "Event", "kind": "Kind",
@@ -35,7 +36,7 @@ enum ConsoleStrings {
     static let chinese: [String: String] = [
         "title": "Fieldbook 办公室控制台", "overview": "总览", "conflicts": "冲突", "laptops": "笔记本与令牌",
         "audit": "审计日志", "exports": "导出", "signIn": "登录", "signOut": "退出", "name": "姓名", "password": "密码",
-        "programme": "项目", "city": "城市", "cohort": "班级", "participants": "学员", "events": "课程",
+        "programme": "项目", "city": "城市", "cohort": "班级", "cohorts": "班级", "participants": "学员", "events": "课程",
         "rate": "出勤率", "below": "低于门槛", "threshold": "门槛", "openConflicts": "未解决的冲突",
         "quarantined": "隔离的更改", "staleLaptops": "7 天未同步的笔记本", "participant": "学员", "trn": "教师编号",
         "school": "学校", "event": "课程", "kind": "类型", "starts": "开始时间（上海）", "localTime": "当地时间",
