@@ -53,9 +53,12 @@ struct ConsoleRegisterRoutes {
             ]
         }
         let threshold = Double(grid.cohort.threshold)
-        // Five possible cells: build each once, not once per participant and event.
-        var cells: [String: [String: Any]] = ["": ConsoleFormat.statusCell(nil)]
-        for status in ["present", "late", "absent", "excused"] { cells[status] = ConsoleFormat.statusCell(status) }
+        // Five possible cells: render each once, not once per participant and event.
+        var cells: [String: String] = [:]
+        for status in ["", "present", "late", "absent", "excused"] {
+            cells[status] = console.renderer.fragment(
+                "gridCell", data: ConsoleFormat.statusCell(status.isEmpty ? nil : status))
+        }
         let rows: [[String: Any]] = grid.participants.map { participant in
             [
                 "id": participant.id.description, "name": participant.name,
@@ -63,7 +66,7 @@ struct ConsoleRegisterRoutes {
                 "flagged": (participant.tally.rate ?? 1) * 100 < threshold,
                 "cells": grid.events.map { event in
                     cells[grid.marks[RowKey(event.id, participant.id)] ?? ""] ?? cells[""]!
-                },
+                }.joined(),
             ]
         }
         var data: [String: Any] = [

@@ -23,6 +23,11 @@ struct ConsoleRenderer: Sendable {
         ConsoleStrings.table(ConsoleLanguage.negotiate(request).language)
     }
 
+    /// A piece of HTML from a template, for a page to include with `{{{…}}}`.
+    func fragment(_ name: String, data: [String: Any]) -> String {
+        library.render(data, withTemplate: name) ?? ""
+    }
+
     /// A full HTML page.
     ///
     /// - Parameters:
