@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // zlib from the system (zlib1g-dev): deflate/inflate and CRC-32 for the wire format.
@@ -81,7 +83,7 @@ let package = Package(
         .target(
             name: "FieldbookServer",
             dependencies: [
-                "FieldbookCore", "FieldbookStore", "FieldbookProtocol", "Fieldbook",
+                "FieldbookCore", "FieldbookStore", "FieldbookProtocol", "Fieldbook", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -89,6 +91,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             path: "Server/FieldbookServer"
         ),
@@ -155,7 +159,10 @@ let package = Package(
         // One suite, run against every SyncStore implementation (SQLite, PostgreSQL).
         .testTarget(
             name: "SyncStoreTests",
-            dependencies: ["FieldbookServer", "FieldbookSync", "FieldbookTestSupport"]
+            dependencies: [
+                "FieldbookServer", "FieldbookSync", "FieldbookTestSupport", "Fieldbook", "FieldbookCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         // Whole sync sessions under simulated faults, driven by one seed.
         .testTarget(

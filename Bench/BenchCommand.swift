@@ -9,17 +9,17 @@ import Foundation
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fieldbook-bench", abstract: "Benchmark Fieldbook against plain SQLite baselines (P1–P8).")
+        commandName: "fieldbook-bench", abstract: "Benchmark Fieldbook against plain SQLite baselines (P1–P9).")
 
     @Flag(help: "Smaller sizes, for a quick check that everything runs.") var quick = false
-    @Option(help: "Only these benchmarks, comma-separated (P1,P2,P3,P4,P5,P6,P7,P8).") var only: String?
+    @Option(help: "Only these benchmarks, comma-separated (P1,P2,P3,P4,P5,P6,P7,P8,P9).") var only: String?
     @Option(help: "Folder for the benchmark files (default: a temporary folder).") var directory: String?
     @Option(help: "Also run P2 and P8 on PostgreSQL: a URL of a role that may create databases.")
     var postgres: String?
     @Option(help: "Servers sharing the PostgreSQL database in P8.") var servers = 1
 
     func run() async throws {
-        let selected = Set((only ?? "P1,P2,P3,P4,P5,P6,P7,P8").uppercased().split(separator: ",").map(String.init))
+        let selected = Set((only ?? "P1,P2,P3,P4,P5,P6,P7,P8,P9").uppercased().split(separator: ",").map(String.init))
         let folder =
             directory ?? NSTemporaryDirectory() + "fieldbook-bench-\(ProcessInfo.processInfo.processIdentifier)"
         try? FileManager.default.removeItem(atPath: folder)
@@ -60,6 +60,10 @@ struct BenchCommand: AsyncParsableCommand {
             let bench = PostgresBenchmarks(baseURL: postgres, scale: scale, store: store)
             if selected.contains("P2") { results += try await bench.bulkMerge() }
             if selected.contains("P8") { results += try await bench.manyReplicas(sync: sync, serverCount: servers) }
+        }
+        if selected.contains("P9") {
+            let bench = postgres.map { PostgresBenchmarks(baseURL: $0, scale: scale, store: store) }
+            results += try await ConsoleBenchmarks(folder: folder, quick: quick, postgres: bench).run()
         }
         print("\n" + BenchResult.table(results))
     }

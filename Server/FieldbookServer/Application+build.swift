@@ -14,9 +14,10 @@ import NIOCore
 ///   - service: the round logic over a store.
 ///   - host: the address to bind, `127.0.0.1` by default.
 ///   - port: the port; 0 picks a free one, reported to `onServerRunning`.
+///   - console: the office console, served at the root URL; `nil` for none.
 ///   - onServerRunning: called with the bound port once the server accepts connections.
 public func buildApplication(
-    service: SyncService, host: String = "127.0.0.1", port: Int = 8080,
+    service: SyncService, console: OfficeConsole? = nil, host: String = "127.0.0.1", port: Int = 8080,
     logger: Logger = Logger(label: "fieldbook.server"),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -92,6 +93,7 @@ public func buildApplication(
                 status: .internalServerError, metrics: service.metrics)
         }
     }
+    console?.addRoutes(to: router)
     return Application(
         router: router, configuration: .init(address: .hostname(host, port: port), serverName: "fieldbook"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)

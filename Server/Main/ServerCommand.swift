@@ -22,7 +22,7 @@ struct ServerCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, TokenCommand.self, ServerExportCommand.self, ServerConflictsCommand.self,
-            QuarantineCommand.self, ServerStatusCommand.self,
+            QuarantineCommand.self, ServerStatusCommand.self, UserCommand.self,
         ]
     )
 
@@ -121,6 +121,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Approximate bytes of changes per answer frame when the client asks for no size.")
     var frameBytes = 32 << 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Flag(inversion: .prefixedNo, help: "Serve the office console at the root URL.") var console = true
+    @Flag(help: "Mark the console's session cookie Secure (the console is reached over https).")
+    var secureCookies = false
 
     func run() async throws {
         try await ServerCLI.run {
@@ -139,7 +142,13 @@ struct ServeCommand: AsyncParsableCommand {
                 limits: .init(
                     maxRequestBytes: maxRequestBytes, defaultResponseBytes: roundBytes, defaultFrameBytes: frameBytes),
                 logger: logger)
-            let app = buildApplication(service: service, host: host, port: port, logger: logger) { port in
+            var office: OfficeConsole?
+            if console {
+                office = OfficeConsole(
+                    store: try await ConsoleStores.open(store), options: .init(secureCookies: secureCookies))
+            }
+            let app = buildApplication(service: service, console: office, host: host, port: port, logger: logger) {
+                port in
                 logger.notice(
                     "fieldbook-server listening", metadata: ["host": "\(host)", "port": "\(port)", "db": "\(location)"])
             }

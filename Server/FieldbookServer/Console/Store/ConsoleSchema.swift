@@ -1,0 +1,70 @@
+/// The console's own tables (office accounts, sessions, the audit log, settings), the
+/// same on both stores, and created idempotently when the console starts.
+///
+/// They are not replicated: accounts and sessions belong to the server, not to the
+/// register, and never travel to laptops.
+enum ConsoleSchema {
+    /// Ledger rows whose describing cells have all arrived (as in the NPQ domain layer:
+    /// a bounded batch can bring some of an entry's six cells before the rest).
+    static let completeEntry = """
+        cell_table IS NOT NULL AND cell_key IS NOT NULL AND cell_column IS NOT NULL
+        AND loser_time IS NOT NULL AND loser_origin IS NOT NULL
+        """
+
+    /// SQLite: one script.
+    static let sqlite = """
+        CREATE TABLE IF NOT EXISTS fb_console_users (
+            name TEXT PRIMARY KEY NOT NULL,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until INTEGER NOT NULL DEFAULT 0,
+            created INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS fb_console_sessions (
+            id_hash BLOB PRIMARY KEY NOT NULL,
+            user_name TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            expires INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS fb_console_audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time INTEGER NOT NULL,
+            user_name TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS fb_console_settings (
+            key TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL);
+        """
+
+    /// PostgreSQL: one statement each (run under the migration lock, so several server
+    /// processes starting at once do not race).
+    static let postgres = [
+        """
+        CREATE TABLE IF NOT EXISTS fb_console_users (
+            name text PRIMARY KEY,
+            role text NOT NULL,
+            password_hash text NOT NULL,
+            failures bigint NOT NULL DEFAULT 0,
+            locked_until bigint NOT NULL DEFAULT 0,
+            created bigint NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS fb_console_sessions (
+            id_hash bytea PRIMARY KEY,
+            user_name text NOT NULL,
+            csrf text NOT NULL,
+            created bigint NOT NULL,
+            expires bigint NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS fb_console_audit (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            time bigint NOT NULL,
+            user_name text NOT NULL,
+            action text NOT NULL,
+            detail text NOT NULL)
+        """,
+        "CREATE TABLE IF NOT EXISTS fb_console_settings (key text PRIMARY KEY, value text NOT NULL)",
+    ]
+}

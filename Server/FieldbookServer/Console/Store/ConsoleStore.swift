@@ -1,0 +1,88 @@
+import Fieldbook
+import FieldbookCore
+
+/// What the office console reads and writes, on either store.
+///
+/// Both stores expose the merged register as plain tables of the same shape (SQLite
+/// materializes them; PostgreSQL pivots its cells in views, see `docs/CONSOLE.md`), so
+/// the register queries are written once, in ``ConsoleStore`` extensions, against
+/// ``query(_:_:)``. Only what differs between the two stores (the winning version of a
+/// conflicting cell, laptops' sync bookkeeping, writing a resolution, the console's own
+/// tables) is implemented per store.
+public protocol ConsoleStore: Sendable {
+    /// The sync store underneath (tokens, quarantine).
+    var syncStore: any SyncStore { get }
+
+    /// Rows of a read-only query; `?` marks each argument, in order.
+    func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow]
+    /// Runs a statement that changes the console's own tables (never the register).
+    func execute(_ sql: String, _ arguments: [SQLValue]) async throws
+
+    /// Every complete conflict ledger entry, open ones first, with both versions.
+    func conflicts(includeResolved: Bool) async throws -> [ConflictView]
+    /// Keeps one version of a conflicting cell: an ordinary replicated write by the
+    /// server's replica, which closes the ledger entry on every replica that syncs it.
+    ///
+    /// - Throws: `.usage` where the store cannot write the register.
+    func resolveConflict(id: RowID, keepLoser: Bool) async throws
+    /// Whether ``resolveConflict(id:keepLoser:)`` works on this store.
+    var canResolveConflicts: Bool { get }
+    /// Each replica on record in the register, with what the server holds of it.
+    func laptops() async throws -> [LaptopView]
+}
+
+/// A value read from or bound to a console query, on either store.
+public enum SQLValue: Hashable, Sendable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    /// A row ID as its 16 bytes.
+    public static func id(_ id: RowID) -> SQLValue { .blob(id.rawValue.bytes) }
+
+    /// The value as text, for display; `nil` for NULL.
+    public var text: String? {
+        switch self {
+        case .null: nil
+        case .integer(let value): String(value)
+        case .real(let value): String(value)
+        case .text(let value): value
+        case .blob(let bytes): bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        }
+    }
+
+    /// The value as an integer, or `nil`.
+    public var integer: Int64? {
+        switch self {
+        case .integer(let value): value
+        case .real(let value): Int64(value)
+        case .text(let value): Int64(value)
+        default: nil
+        }
+    }
+}
+
+/// One result row, by column name.
+public struct SQLRow: Sendable {
+    /// The values by column name.
+    public var values: [String: SQLValue]
+
+    /// A row from its values.
+    public init(_ values: [String: SQLValue]) {
+        self.values = values
+    }
+
+    /// A text column (`nil` for NULL or absent).
+    public subscript(_ column: String) -> String? { values[column]?.text }
+
+    /// An integer column, 0 when NULL.
+    public func int(_ column: String) -> Int { Int(values[column]?.integer ?? 0) }
+
+    /// A row ID column.
+    public func id(_ column: String) -> RowID? {
+        guard case .blob(let bytes)? = values[column], let raw = Bytes16(bytes: bytes) else { return nil }
+        return RowID(raw)
+    }
+}

@@ -1,0 +1,128 @@
+import Fieldbook
+import FieldbookCore
+import FieldbookStore
+import Foundation
+import GRDB
+
+/// The console on the embedded store: the register's tables are the replica's own
+/// materialized tables; conflicts and resolutions go through the NPQ domain layer, the
+/// same path as `fieldbook-server conflicts`.
+public final class SQLiteConsoleStore: ConsoleStore {
+    let store: SQLiteSyncStore
+    public var syncStore: any SyncStore { store }
+    public var canResolveConflicts: Bool { true }
+
+    /// The console over a server's SQLite store; creates the console's tables if needed.
+    public init(store: SQLiteSyncStore) throws {
+        self.store = store
+        try store.store.database.write { db in try db.execute(sql: ConsoleSchema.sqlite) }
+    }
+
+    public func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
+        try await offload { [store] in
+            try store.store.database.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map(\.databaseValue))).map {
+                    row in
+                    SQLRow(
+                        Dictionary(
+                            row.columnNames.enumerated().map { ($1, SQLValue(row[$0] as DatabaseValue)) },
+                            uniquingKeysWith: { first, _ in first }))
+                }
+            }
+        }
+    }
+
+    public func execute(_ sql: String, _ arguments: [SQLValue]) async throws {
+        try await offload { [store] in
+            try store.store.database.write { db in
+                try db.execute(sql: sql, arguments: StatementArguments(arguments.map(\.databaseValue)))
+            }
+        }
+    }
+
+    public func conflicts(includeResolved: Bool) async throws -> [ConflictView] {
+        try await offload { [store] in
+            try store.store.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM conflicts WHERE deleted = 0 AND \(ConsoleSchema.completeEntry)
+                        \(includeResolved ? "" : "AND resolved_time IS NULL")
+                        ORDER BY resolved_time IS NOT NULL, cell_table, cell_key, cell_column, loser_time, id
+                        """)
+            }.map { row in
+                let key = RowKey(bytes: [UInt8](row[ConflictEntry.Column.rowKey] as Data? ?? Data()))!
+                let cell = CellAddress(
+                    table: row[ConflictEntry.Column.table], key: key, column: row[ConflictEntry.Column.column])
+                let winner = try store.store.version(of: cell)
+                let resolved: Int64? = row[ConflictEntry.Column.resolvedTime]
+                let loserOrigin = (row[ConflictEntry.Column.origin] as Data?).flatMap { Bytes16(bytes: $0) }
+                return ConflictView(
+                    id: RowID(Bytes16(bytes: row["id"] as Data)!), table: cell.table, key: key, column: cell.column,
+                    winner: ConflictVersion(
+                        value: winner.flatMap { $0.value.isNull ? nil : $0.value.description },
+                        origin: winner?.stamp.origin, writtenAt: winner?.stamp.time.milliseconds ?? 0),
+                    loser: ConflictVersion(
+                        value: SQLValue(row[ConflictEntry.Column.value] as DatabaseValue).text,
+                        origin: loserOrigin.map(ReplicaID.init),
+                        writtenAt: HLC(rawValue: UInt64(bitPattern: row[ConflictEntry.Column.time] ?? 0)).milliseconds),
+                    resolvedAt: resolved.map { HLC(rawValue: UInt64(bitPattern: $0)).milliseconds })
+            }
+        }
+    }
+
+    public func resolveConflict(id: RowID, keepLoser: Bool) async throws {
+        try await offload { [store] in
+            _ = try Fieldbook(store: store.store).resolveConflict(id.description, keep: keepLoser ? "loser" : "winner")
+        }
+    }
+
+    public func laptops() async throws -> [LaptopView] {
+        // A stream's cells are one rowid range (see FieldbookStore's LogID), so the newest
+        // change of each stream is a range scan, not a table scan.
+        let rows = try await query(
+            """
+            SELECT r.replica AS origin, sum(s.held) AS held,
+                   max((SELECT max(c.hlc) FROM fb_cells c
+                        WHERE c.id BETWEEN (s.id << 32) AND (s.id << 32) + 4294967295)) AS last_hlc,
+                   (SELECT d.name FROM devices d WHERE d.replica_id = r.replica AND d.deleted = 0
+                    ORDER BY d.id LIMIT 1) AS name
+            FROM fb_streams s JOIN fb_replicas r ON r.id = s.origin
+            WHERE s.held > 0
+            GROUP BY r.replica
+            """, [])
+        return rows.compactMap(LaptopView.init(row:))
+    }
+}
+
+extension LaptopView {
+    /// A laptop from a row of `origin`, `held`, `last_hlc`, `name`.
+    init?(row: SQLRow) {
+        guard case .blob(let bytes)? = row.values["origin"], let raw = Bytes16(bytes: bytes) else { return nil }
+        self.init(
+            replicaID: ReplicaID(raw), name: row["name"], changesHeld: row.int("held"),
+            lastChange: row.values["last_hlc"]?.integer.map { HLC(rawValue: UInt64(bitPattern: $0)).milliseconds })
+    }
+}
+
+extension SQLValue {
+    init(_ value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let value): self = .integer(value)
+        case .double(let value): self = .real(value)
+        case .string(let value): self = .text(value)
+        case .blob(let data): self = .blob([UInt8](data))
+        }
+    }
+
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .integer(let value): value.databaseValue
+        case .real(let value): value.databaseValue
+        case .text(let value): value.databaseValue
+        case .blob(let bytes): Data(bytes).databaseValue
+        }
+    }
+}

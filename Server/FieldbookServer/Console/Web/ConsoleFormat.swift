@@ -1,0 +1,33 @@
+/// How the console writes numbers and attendance marks.
+enum ConsoleFormat {
+    /// `87%`, or `–` before any counted mark.
+    static func percent(_ rate: Double?) -> String {
+        guard let rate else { return "–" }
+        return "\(Int((rate * 100).rounded()))%"
+    }
+
+    /// A grid cell: a letter (so it reads in black and white) and a colour class.
+    static func statusCell(_ status: String?, language: ConsoleLanguage = .english) -> [String: Any] {
+        let (letter, style): (String, String) =
+            switch status {
+            case "present": ("P", "P")
+            case "late": ("L", "L")
+            case "absent": ("A", "A")
+            case "excused": ("E", "E")
+            default: ("–", "U")
+            }
+        return ["l": letter, "c": style, "status": statusName(status, language: language)]
+    }
+
+    /// The status in words.
+    static func statusName(_ status: String?, language: ConsoleLanguage) -> String {
+        guard language == .chinese else { return status ?? "unmarked" }
+        return switch status {
+        case "present": "出席"
+        case "late": "迟到"
+        case "absent": "缺席"
+        case "excused": "请假"
+        default: "未记录"
+        }
+    }
+}

@@ -1,0 +1,55 @@
+/// The console's words in each language, by key; templates read them as `{{t.key}}`.
+///
+/// One table, so a missing translation shows as English rather than as a blank.
+enum ConsoleStrings {
+    static func table(_ language: ConsoleLanguage) -> [String: String] {
+        guard language == .chinese else { return english }
+        return english.merging(chinese) { _, chinese in chinese }
+    }
+
+    static let english: [String: String] = [
+        "title": "Fieldbook office console", "overview": "Overview", "conflicts": "Conflicts",
+        "laptops": "Laptops and tokens", "audit": "Audit log", "exports": "Exports", "signIn": "Sign in",
+        "signOut": "Sign out", "name": "Name", "password": "Password", "programme": "Programme", "city": "City",
+        "cohort": "Cohort", "cohorts": "Cohorts", "participants": "Participants", "events": "Events",
+        "rate": "Attendance",
+        "below": "Below threshold", "threshold": "Threshold", "openConflicts": "Open conflicts",
+        "quarantined": "Quarantined changes", "staleLaptops": "Laptops not synced for 7 days",
+        "participant": "Participant", "trn": "TRN", "school": "School", "event": "Event", "kind": "Kind",
+        "starts": "Starts (Shanghai)", "localTime": "Local time", "venue": "Venue", "status": "Status",
+        "remark": "Remark", "notes": "Notes", "author": "Author", "written": "Written", "value": "Value",
+        "winner": "Current version", "loser": "Concurrent version", "keep": "Keep this one", "cell": "Record",
+        "noConflicts": "No open conflicts.", "laptop": "Laptop", "lastChange": "Last change received",
+        "changesHeld": "Changes held", "tokens": "Tokens", "issued": "Issued", "revoked": "Revoked",
+        "scope": "Scope", "revoke": "Revoke", "issue": "Issue a token", "allCohorts": "All cohorts (office)",
+        "release": "Release quarantined changes", "time": "Time", "user": "User", "action": "Action",
+        "detail": "Detail", "attendanceCSV": "Attendance (CSV)", "attendanceXLSX": "Attendance (Excel)",
+        "notesCSV": "Notes (CSV)", "history": "Attendance history", "save": "Save", "unmarked": "unmarked",
+        "legend": "P present · L late · A absent · E excused · – unmarked",
+        "shownOnce":
+            "Copy this token now: it is shown once.", "viewerNote": "You can read; an admin changes things.",
+        "error": "Something went wrong", "back": "Back to the overview", "signedInAs": "Signed in as",
+        "resolveElsewhere": "Resolve conflicts on an office laptop with `fieldbook conflicts resolve`, then sync.",
+        "never": "never", "flagged": "below threshold", "email": "Email", "module": "Module",
+    ]
+
+    static let chinese: [String: String] = [
+        "title": "Fieldbook 办公室控制台", "overview": "总览", "conflicts": "冲突", "laptops": "笔记本与令牌",
+        "audit": "审计日志", "exports": "导出", "signIn": "登录", "signOut": "退出", "name": "姓名", "password": "密码",
+        "programme": "项目", "city": "城市", "cohort": "班级", "cohorts": "班级", "participants": "学员", "events": "课程",
+        "rate": "出勤率", "below": "低于门槛", "threshold": "门槛", "openConflicts": "未解决的冲突",
+        "quarantined": "隔离的更改", "staleLaptops": "7 天未同步的笔记本", "participant": "学员", "trn": "教师编号",
+        "school": "学校", "event": "课程", "kind": "类型", "starts": "开始时间（上海）", "localTime": "当地时间",
+        "venue": "地点", "status": "状态", "remark": "备注", "notes": "笔记", "author": "作者", "written": "写入时间",
+        "value": "值", "winner": "当前版本", "loser": "并发版本", "keep": "保留这个", "cell": "记录",
+        "noConflicts": "没有未解决的冲突。", "laptop": "笔记本", "lastChange": "最近收到的更改", "changesHeld": "已收到的更改",
+        "tokens": "令牌", "issued": "签发", "revoked": "已吊销", "scope": "范围", "revoke": "吊销", "issue": "签发令牌",
+        "allCohorts": "所有班级（办公室）", "release": "释放隔离的更改", "time": "时间", "user": "用户", "action": "操作",
+        "detail": "详情", "attendanceCSV": "出勤（CSV）", "attendanceXLSX": "出勤（Excel）", "notesCSV": "笔记（CSV）",
+        "history": "出勤记录", "save": "保存", "unmarked": "未记录",
+        "legend": "P 出席 · L 迟到 · A 缺席 · E 请假 · – 未记录", "shownOnce": "请立即复制此令牌：它只显示一次。",
+        "viewerNote": "您可以查看；修改需要管理员。", "error": "出错了", "back": "返回总览", "signedInAs": "当前用户",
+        "resolveElsewhere": "请在办公室笔记本上用 `fieldbook conflicts resolve` 解决冲突，然后同步。", "never": "从未",
+        "flagged": "低于门槛", "email": "电子邮件", "module": "模块",
+    ]
+}
