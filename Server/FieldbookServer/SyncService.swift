@@ -13,13 +13,17 @@ public struct SyncService: Sendable {
         public var defaultResponseBytes: Int
         /// The largest response batch a client may ask for.
         public var maxResponseBytes: Int
+        /// The most changes one push may carry (clients send a few thousand at most).
+        public var maxChangesPerRound: Int
 
         public init(
-            maxRequestBytes: Int = 8 << 20, defaultResponseBytes: Int = 256 << 10, maxResponseBytes: Int = 4 << 20
+            maxRequestBytes: Int = 8 << 20, defaultResponseBytes: Int = 256 << 10, maxResponseBytes: Int = 4 << 20,
+            maxChangesPerRound: Int = 200_000
         ) {
             self.maxRequestBytes = maxRequestBytes
             self.defaultResponseBytes = defaultResponseBytes
             self.maxResponseBytes = maxResponseBytes
+            self.maxChangesPerRound = maxChangesPerRound
         }
     }
 
@@ -73,14 +77,7 @@ public struct SyncService: Sendable {
     /// Answers one decoded sync request.
     public func handle(_ request: SyncRequest, token: StoredToken) async throws -> SyncResponse {
         let started = ContinuousClock.now
-        for partition in Set(request.batch.changes.map(\.partition) + request.batch.ranges.map(\.stream.partition))
-        where !token.scope.canWrite(partition) {
-            throw FieldbookError(
-                .scopeDenied,
-                "token '\(token.name)' may not write partition \(partition); nothing was merged, ask the office for a token that opens it"
-            )
-        }
-        let report = try await store.merge(request.batch, from: request.replica)
+        let report = try await mergePush(request, token: token)
 
         // The client now holds what it pushed; don't send it back.
         var peer = request.knowledge
@@ -95,7 +92,7 @@ public struct SyncService: Sendable {
             server: store.replicaID, serverTime: wallClock.milliseconds(),
             knowledge: readable.map { held.restricted(to: $0) } ?? held,
             accepted: MergeSummary(report),
-            quarantined: try await store.quarantinedStarts(origin: request.replica),
+            quarantined: try await quarantinedStarts(of: request.replica, token: token),
             batch: assembly.batch, hasMore: assembly.hasMore, writablePartitions: token.scope.writable)
         metrics.record(report: report, pushed: request.batch.changes.count, sent: assembly.batch.changes.count)
         metrics.roundSeconds.recordNanoseconds((ContinuousClock.now - started).nanoseconds)

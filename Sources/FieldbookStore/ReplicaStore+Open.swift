@@ -43,7 +43,7 @@ extension ReplicaStore {
         }
         let store = ReplicaStore(
             replicaID: replicaID, schema: schema, path: path, database: database, options: options, catalog: catalog)
-        if !genesis.isEmpty { try store.merge(genesis, from: nil) }
+        if !genesis.isEmpty { try store.merge(genesis, from: nil, vetted: true) }
         return store
     }
 

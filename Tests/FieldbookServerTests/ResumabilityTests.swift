@@ -19,16 +19,20 @@ struct ResumabilityTests {
         var random = SeededRandom(seed: seed)
         let backend = try ServerBackend()
         let server = ServiceTransport(service: backend.service)
-        let token = try await backend.issueToken("office", scope: .all)
+        // One office token per replica: the server binds a token to the first replica using it.
+        let tokens = OfficeTokens()
+        func token(_ fieldbook: Fieldbook) async throws -> String {
+            try await tokens.token(for: fieldbook.store.replicaID, backend: backend)
+        }
         let replicas = try Replicas()
         let options = SyncClient.Options.testing(
             pushBytes: Self.batchBytes, pullBytes: Self.batchBytes, maxAttempts: 10)
 
         let source = try replicas.make("source")
         let register = try LargeRegister.roster(on: source, side: LargeRegister.side(forChanges: Self.changes))
-        try await sync(source, over: server, token: token)
+        try await sync(source, over: server, token: try await token(source))
         let other = try replicas.make("other")
-        try await sync(other, over: server, token: token)
+        try await sync(other, over: server, token: try await token(other))
 
         // Offline: the source marks every cell; the other replica marks some of them too.
         try register.markAll(on: source)
@@ -46,7 +50,7 @@ struct ResumabilityTests {
         var accounts: [FaultyTransport.Accounting] = []
         func faultySync(_ fieldbook: Fieldbook) async throws -> Int {
             let faulty = FaultyTransport(server, dropEvery: 2, cutAfterEvery: 3)
-            let progress = try await sync(fieldbook, over: faulty, token: token, options: options)
+            let progress = try await sync(fieldbook, over: faulty, token: try await token(fieldbook), options: options)
             accounts.append(faulty.accounting())
             return progress.sent + progress.received
         }
@@ -59,7 +63,7 @@ struct ResumabilityTests {
         for _ in 0..<4 {
             var moved = 0
             for fieldbook in [source, other, fresh] {
-                let progress = try await sync(fieldbook, over: server, token: token)
+                let progress = try await sync(fieldbook, over: server, token: try await token(fieldbook))
                 moved += progress.sent + progress.received
             }
             if moved == 0 { break }
@@ -107,7 +111,8 @@ struct ResumabilityTests {
         }
         func run(_ label: String, budget: @escaping @Sendable () -> Int) async throws -> Run {
             try await withTestServer { server in
-                let token = try await server.backend.issueToken("office", scope: .all)
+                let pusherToken = try await server.backend.issueToken("pusher", scope: .all)
+                let pullerToken = try await server.backend.issueToken("puller", scope: .all)
                 let proxy = try await CuttingProxy.start(targetPort: server.port, budget: budget)
                 let options = SyncClient.Options.testing(
                     pushBytes: Self.batchBytes * 2, pullBytes: Self.batchBytes * 2, maxAttempts: 50)
@@ -116,9 +121,9 @@ struct ResumabilityTests {
                 let puller = try replicas.make("puller-\(label)")
                 let (push, pull) = try await withHTTPTransport("http://127.0.0.1:\(proxy.port)") { http in
                     let up = FaultyTransport(http)
-                    try await sync(pusher, over: up, token: token, options: options)
+                    try await sync(pusher, over: up, token: pusherToken, options: options)
                     let down = FaultyTransport(http)
-                    try await sync(puller, over: down, token: token, options: options)
+                    try await sync(puller, over: down, token: pullerToken, options: options)
                     return (up.accounting(), down.accounting())
                 }
                 try await proxy.stop()

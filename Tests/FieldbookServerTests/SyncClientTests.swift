@@ -75,8 +75,11 @@ struct SyncClientPullSizeTests {
         let options = SyncClient.Options(
             pullBytes: 512, maximumPullBytes: 4096, fastRound: .seconds(3600),
             retry: RetryPolicy(maxAttempts: 2, initialDelay: .zero))
-        try await SyncClient(store: laptop.store, transport: transport, token: scenario.office.token, options: options)
-            .run()
+        try await SyncClient(
+            store: laptop.store, transport: transport,
+            token: try await scenario.officeToken(for: laptop.store.replicaID), options: options
+        )
+        .run()
         #expect(Array(transport.sizes.prefix(4)) == [512, 1024, 2048, 4096], "\(transport.sizes)")
         #expect(transport.sizes.allSatisfy { $0 <= 4096 })
         #expect(try laptop.participants().count == 300 + (try office.participants().count - 300))
@@ -96,7 +99,8 @@ struct SyncClientPipelineTests {
         let options = SyncClient.Options(
             pullBytes: 1024, maximumPullBytes: 1024, retry: RetryPolicy(maxAttempts: 2, initialDelay: .zero))
         let progress = try await SyncClient(
-            store: laptop.store, transport: transport, token: scenario.office.token, options: options
+            store: laptop.store, transport: transport,
+            token: try await scenario.officeToken(for: laptop.store.replicaID), options: options
         ).run()
 
         #expect(progress.rounds > 10, "too few rounds to pipeline: \(progress.rounds)")
