@@ -25,6 +25,25 @@ public struct SyncService: Sendable {
             self.maxResponseBytes = maxResponseBytes
             self.maxChangesPerRound = maxChangesPerRound
         }
+
+        /// The most bytes any request may inflate to: 16 times the body limit, 16 MiB at
+        /// most (a client's push is about 64 KiB before compression).
+        public var maxDecodedRequestBytes: Int {
+            min(maxRequestBytes.multipliedReportingOverflow(by: 16).partialValue, 16 << 20)
+        }
+
+        /// The decode limits of a request body of `count` bytes.
+        ///
+        /// A body may inflate to 64 times its size (1 MiB at least): a few kilobytes of
+        /// zeros can declare and inflate to megabytes, and the server allocates what the
+        /// payload declares, so the ratio, not only the total, is bounded.
+        public func decodeLimits(forBodyOf count: Int) -> DecodeLimits {
+            DecodeLimits(
+                maxEncodedBytes: maxRequestBytes,
+                maxDecodedBytes: min(
+                    maxDecodedRequestBytes, max(1 << 20, count.multipliedReportingOverflow(by: 64).partialValue)),
+                maxChanges: maxChangesPerRound)
+        }
     }
 
     public let store: any SyncStore
@@ -66,7 +85,7 @@ public struct SyncService: Sendable {
 
     /// Answers one encoded sync request.
     public func handle(body: [UInt8], token: StoredToken) async throws -> SyncResponse {
-        let message = try WireFormat.decode(body, limits: DecodeLimits(maxEncodedBytes: limits.maxRequestBytes))
+        let message = try WireFormat.decode(body, limits: limits.decodeLimits(forBodyOf: body.count))
         guard case .syncRequest(let request) = message else {
             throw FieldbookError(
                 .invalidInput, "expected a sync request, got \(message.kind); check the client version")
