@@ -178,6 +178,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "FieldbookTestSupport", "fieldbook", "fieldbook-server", "Fieldbook", "FieldbookStore", "FieldbookCore",
+                "FieldbookCommandLine",
             ]
         ),
     ]

@@ -18,7 +18,8 @@ struct InitCommand: ParsableCommand {
             let (path, isDefault) = global.resolvedPath
             let folder = (path as NSString).deletingLastPathComponent
             if isDefault {
-                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try? FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
             var isDirectory: ObjCBool = false
             if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {

@@ -95,7 +95,8 @@ public func buildApplication(
     }
     console?.addRoutes(to: router)
     return Application(
-        router: router, configuration: .init(address: .hostname(host, port: port), serverName: "fieldbook"),
+        router: router, server: .http1(configuration: .init(idleTimeout: ConnectionTimeouts.idle)),
+        configuration: .init(address: .hostname(host, port: port), serverName: "fieldbook"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
 }
 

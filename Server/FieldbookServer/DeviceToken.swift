@@ -125,9 +125,14 @@ public struct StoredToken: Hashable, Sendable {
     public var issuedAt: UInt64
     /// When it was revoked, if it was.
     public var revokedAt: UInt64?
+    /// The replica the token is bound to: the one that synced with it first, until the
+    /// office clears the binding (`fieldbook-server token rebind NAME`).
+    public var replica: ReplicaID?
 
+    /// A stored token from its parts.
     public init(
-        id: String, name: String, secretHash: [UInt8], scope: TokenScope, issuedAt: UInt64, revokedAt: UInt64? = nil
+        id: String, name: String, secretHash: [UInt8], scope: TokenScope, issuedAt: UInt64, revokedAt: UInt64? = nil,
+        replica: ReplicaID? = nil
     ) {
         self.id = id
         self.name = name
@@ -135,5 +140,16 @@ public struct StoredToken: Hashable, Sendable {
         self.scope = scope
         self.issuedAt = issuedAt
         self.revokedAt = revokedAt
+        self.replica = replica
+    }
+
+    /// What a push under this token may write, once it is bound to `replica`: an office
+    /// token anything (it relays for everyone), a facilitator's token its cohorts, and
+    /// only its own replica's streams.
+    public func rights(boundTo replica: ReplicaID) -> WriterRights {
+        switch scope {
+        case .all: WriterRights(partitions: nil, origin: nil, name: "token '\(name)'")
+        case .cohorts(let partitions): WriterRights(partitions: partitions, origin: replica, name: "token '\(name)'")
+        }
     }
 }

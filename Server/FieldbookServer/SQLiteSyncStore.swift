@@ -32,14 +32,21 @@ public final class SQLiteSyncStore: SyncStore {
                         secret_hash BLOB NOT NULL,
                         scope TEXT NOT NULL,
                         issued INTEGER NOT NULL,
-                        revoked INTEGER);
+                        revoked INTEGER,
+                        replica BLOB);
                     CREATE UNIQUE INDEX IF NOT EXISTS fb_tokens_live_name ON fb_tokens (name) WHERE revoked IS NULL;
                     """)
+            // Files written before tokens were bound to replicas.
+            if try !db.columns(in: "fb_tokens").contains(where: { $0.name == "replica" }) {
+                try db.execute(sql: "ALTER TABLE fb_tokens ADD COLUMN replica BLOB")
+            }
         }
     }
 
-    public func merge(_ batch: ChangeBatch, from sender: ReplicaID) async throws -> BatchMerger.Report {
-        try await offload { [store] in try store.merge(batch, from: sender, checksEveryOrigin: true) }
+    public func merge(_ batch: ChangeBatch, from sender: ReplicaID, rights: WriterRights) async throws
+        -> BatchMerger.Report
+    {
+        try await offload { [store] in try store.merge(batch, from: sender, checksEveryOrigin: true, rights: rights) }
     }
 
     public func knowledge() async throws -> Knowledge {
@@ -119,10 +126,36 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
+    public func bindToken(id: String, to replica: ReplicaID) async throws -> ReplicaID {
+        try await offload { [store] in
+            try store.database.write { db in
+                try db.execute(
+                    sql: "UPDATE fb_tokens SET replica = ? WHERE id = ? AND replica IS NULL",
+                    arguments: [replica.rawValue.data, id])
+                let bound = try Data.fetchOne(db, sql: "SELECT replica FROM fb_tokens WHERE id = ?", arguments: [id])
+                guard let bound = bound.flatMap(Bytes16.init(data:)) else {
+                    throw FieldbookError(.badToken, "the device token is not valid; ask the office for a new one")
+                }
+                return ReplicaID(bound)
+            }
+        }
+    }
+
+    public func unbindToken(name: String) async throws -> Bool {
+        try await offload { [store] in
+            try store.database.write { db in
+                try db.execute(
+                    sql: "UPDATE fb_tokens SET replica = NULL WHERE name = ? AND revoked IS NULL", arguments: [name])
+                return db.changesCount > 0
+            }
+        }
+    }
+
     static func token(_ row: Row) -> StoredToken {
         StoredToken(
             id: row["id"], name: row["name"], secretHash: [UInt8](row["secret_hash"] as Data),
             scope: TokenScope(storedForm: row["scope"]), issuedAt: UInt64(row["issued"] as Int64),
-            revokedAt: (row["revoked"] as Int64?).map(UInt64.init))
+            revokedAt: (row["revoked"] as Int64?).map(UInt64.init),
+            replica: (row["replica"] as Data?).flatMap(Bytes16.init(data:)).map(ReplicaID.init))
     }
 }

@@ -14,6 +14,7 @@ public struct ServerMetrics: Sendable {
     let bytesOut: Counter
     let conflicts: Counter
     let quarantined: Counter
+    let refusedPushes: Counter
     let roundSeconds: DurationHistogram
 
     /// A fresh registry with every Fieldbook metric registered.
@@ -30,6 +31,11 @@ public struct ServerMetrics: Sendable {
             name: "fieldbook_conflicts_total", help: "Concurrent losers written to the conflict ledger.")
         quarantined = registry.makeCounter(
             name: "fieldbook_quarantined_total", help: "Changes held back for clock skew.")
+        refusedPushes = registry.makeCounter(
+            name: "fieldbook_pushes_refused_total",
+            help:
+                "Pushes refused whole: a change outside its row's partition or its token's rights, or a token used by another replica."
+        )
         roundSeconds = registry.makeDurationHistogram(
             name: "fieldbook_sync_round_seconds",
             buckets: [

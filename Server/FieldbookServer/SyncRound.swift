@@ -20,7 +20,7 @@ public struct SyncRound: Sendable {
     let service: SyncService
     let token: StoredToken
     let started = ContinuousClock.now
-    private var reader = FrameReader()
+    private var reader: FrameReader
     private(set) var open: RoundOpen?
     /// Whether this round is counted in the service's ``ReadingRounds``.
     private var reading = false
@@ -34,6 +34,11 @@ public struct SyncRound: Sendable {
     init(service: SyncService, token: StoredToken) {
         self.service = service
         self.token = token
+        let frame = DecodeLimits.frame
+        reader = FrameReader(
+            limits: DecodeLimits(
+                maxEncodedBytes: frame.maxEncodedBytes, maxDecodedBytes: frame.maxDecodedBytes,
+                maxChanges: min(frame.maxChanges, service.limits.maxChangesPerRound)))
     }
 
     /// Complete frames received so far.
@@ -73,6 +78,8 @@ public struct SyncRound: Sendable {
         case (nil, .roundOpen(let first)):
             // Schemas only grow and unknown columns are kept and forwarded (PROTOCOL.md §9),
             // so every schema version syncs.
+            // The token is bound to one replica: another replica's ID is refused here.
+            _ = try await service.bind(token, to: first.replica)
             open = first
             service.readingRounds.begin(first.replica)
             reading = true
@@ -80,7 +87,12 @@ public struct SyncRound: Sendable {
             throw FieldbookError(
                 .invalidInput, "a sync request starts with a round-open frame, not \(message.kind); upgrade fieldbook")
         case (let open?, .changes(let batch)):
-            try service.checkScope(of: batch, token: token)
+            guard pushed + batch.changes.count <= service.limits.maxChangesPerRound else {
+                throw FieldbookError(
+                    .tooLarge,
+                    "a round carries at most \(service.limits.maxChangesPerRound) changes; send smaller rounds (--round-bytes)"
+                )
+            }
             let merged = try await merge(batch, from: open.replica)
             report.add(merged)
             pushed += batch.changes.count
@@ -108,7 +120,7 @@ public struct SyncRound: Sendable {
         var skipped: Set<StreamID> = []
         while true {
             do {
-                return try await service.store.merge(batch, from: sender)
+                return try await service.merge(frame: batch, from: sender, token: token)
             } catch let error as FieldbookError where error.code == .sequenceGap {
                 guard let stream = error.resume?.stream, skipped.insert(stream).inserted,
                     try await service.store.quarantinedStarts(origin: stream.origin).contains(where: {
@@ -145,7 +157,7 @@ public struct SyncRound: Sendable {
         let head = RoundHead(
             server: store.replicaID, serverTime: service.wallClock.milliseconds(),
             knowledge: readable.map { held.restricted(to: $0) } ?? held, accepted: MergeSummary(report),
-            quarantined: try await store.quarantinedStarts(origin: open.replica),
+            quarantined: try await service.quarantinedStarts(of: open.replica, token: token),
             writablePartitions: token.scope.writable)
         let limits = service.limits
         return RoundAnswer(

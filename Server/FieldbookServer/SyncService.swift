@@ -18,16 +18,19 @@ public struct SyncService: Sendable {
         public var defaultFrameBytes: Int
         /// The largest change frame a client may ask for.
         public var maxFrameBytes: Int
+        /// The most changes one round's push may carry (clients send a few thousand at most).
+        public var maxChangesPerRound: Int
 
         public init(
             maxRequestBytes: Int = 8 << 20, defaultResponseBytes: Int = 4 << 20, maxResponseBytes: Int = 16 << 20,
-            defaultFrameBytes: Int = 32 << 10, maxFrameBytes: Int = 1 << 20
+            defaultFrameBytes: Int = 32 << 10, maxFrameBytes: Int = 1 << 20, maxChangesPerRound: Int = 200_000
         ) {
             self.maxRequestBytes = maxRequestBytes
             self.defaultResponseBytes = defaultResponseBytes
             self.maxResponseBytes = maxResponseBytes
             self.defaultFrameBytes = defaultFrameBytes
             self.maxFrameBytes = maxFrameBytes
+            self.maxChangesPerRound = maxChangesPerRound
         }
     }
 
@@ -86,17 +89,6 @@ public struct SyncService: Sendable {
             throw error
         }
         return try await round.finish().bytes()
-    }
-
-    /// Refuses a pushed frame that touches a partition the token may not write.
-    func checkScope(of batch: ChangeBatch, token: StoredToken) throws {
-        for partition in Set(batch.changes.map(\.partition) + batch.ranges.map(\.stream.partition))
-        where !token.scope.canWrite(partition) {
-            throw FieldbookError(
-                .scopeDenied,
-                "token '\(token.name)' may not write partition \(partition); the frame was not merged, ask the office for a token that opens it"
-            )
-        }
     }
 }
 

@@ -10,8 +10,13 @@ public protocol SyncStore: Sendable {
     /// The server's own replica ID.
     var replicaID: ReplicaID { get }
 
-    /// Merges a pushed batch in one transaction, all or nothing.
-    func merge(_ batch: ChangeBatch, from sender: ReplicaID) async throws -> BatchMerger.Report
+    /// Merges a pushed batch in one transaction, all or nothing, checking every change
+    /// against its row's partition and the sender's rights (``FieldbookCore/RowAuthorizer``).
+    ///
+    /// - Throws: ``FieldbookCore/FieldbookError`` `.scopeDenied` when a change or range
+    ///   is refused: nothing of the batch is merged.
+    func merge(_ batch: ChangeBatch, from sender: ReplicaID, rights: WriterRights) async throws
+        -> BatchMerger.Report
     /// Everything the server holds.
     func knowledge() async throws -> Knowledge
     /// The next bounded batch a peer lacks, from the given partitions (`nil`: all).
@@ -37,6 +42,20 @@ public protocol SyncStore: Sendable {
     func tokens() async throws -> [StoredToken]
     /// Revokes the live token with this name; returns whether there was one.
     func revokeToken(name: String, at time: UInt64) async throws -> Bool
+    /// Binds the token to `replica` at its first sync, atomically; a bound token keeps
+    /// its replica. Returns the replica the token is bound to after the call.
+    func bindToken(id: String, to replica: ReplicaID) async throws -> ReplicaID
+    /// Clears the replica binding of the live token with this name, so the next sync
+    /// binds it afresh (a laptop replaced or re-installed); returns whether there was one.
+    func unbindToken(name: String) async throws -> Bool
+}
+
+extension SyncStore {
+    /// Merges a batch from a sender trusted with every partition and origin (the
+    /// office's relays, tests and tools); rows are still checked against their partitions.
+    public func merge(_ batch: ChangeBatch, from sender: ReplicaID) async throws -> BatchMerger.Report {
+        try await merge(batch, from: sender, rights: .anyPartition(name: "replica \(sender.short)"))
+    }
 }
 
 /// A change the server holds back because its author's clock was too far ahead.

@@ -7,8 +7,8 @@ import Foundation
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Issue, list and revoke device tokens.",
-        subcommands: [Issue.self, List.self, Revoke.self])
+        commandName: "token", abstract: "Issue, list, revoke and re-bind device tokens.",
+        subcommands: [Issue.self, List.self, Revoke.self, Rebind.self])
 
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -62,7 +62,8 @@ struct TokenCommand: AsyncParsableCommand {
             try await ServerCLI.run {
                 for token in try await storeOptions.withStore({ try await $0.tokens() }) {
                     let state = token.revokedAt.map { "revoked \(Fieldbook.isoTime($0))" } ?? "live"
-                    print("\(token.name)\t\(token.id)\t\(token.scope.storedForm)\t\(state)")
+                    let binding = token.replica.map { "replica \($0.rawValue.hex)" } ?? "unbound"
+                    print("\(token.name)\t\(token.id)\t\(token.scope.storedForm)\t\(state)\t\(binding)")
                 }
             }
         }

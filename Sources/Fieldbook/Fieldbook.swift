@@ -41,7 +41,7 @@ public final class Fieldbook: Sendable {
         return try store.write { tx in
             let result = try body(tx)
             for partition in tx.writtenPartitions {
-                let key = RowKey(Self.deviceID(tx.replicaID, partition))
+                let key = PartitionRule.replicaRecordKey(replica: tx.replicaID, partition: partition)
                 let cell = CellAddress(table: NPQSchema.Table.devices, key: key, column: "name")
                 guard try tx.version(of: cell) == nil else { continue }
                 try tx.set(
@@ -50,11 +50,6 @@ public final class Fieldbook: Sendable {
             }
             return result
         }
-    }
-
-    /// The `devices` row of a replica in a partition.
-    static func deviceID(_ replica: ReplicaID, _ partition: PartitionID) -> RowID {
-        RowID.derived(from: Array("device:".utf8) + replica.rawValue.bytes + partition.rawValue.bytes)
     }
 
     /// A replica's name as it recorded it in any partition this replica holds.

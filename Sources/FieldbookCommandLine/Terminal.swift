@@ -72,7 +72,8 @@ public struct Terminal: Sendable {
     }
 
     public func printError(_ message: String) {
-        FileHandle.standardError.write(Data("\(tool): \(message)\n".utf8))
+        // Messages may carry a server's text: never let it drive the terminal.
+        FileHandle.standardError.write(Data("\(tool): \(TerminalText.sanitized(message))\n".utf8))
     }
 
     /// Prints JSON for `--json`, else the text `human` builds.

@@ -23,6 +23,24 @@ extension ReplicaStore {
         if path != ":memory:" && FileManager.default.fileExists(atPath: path) {
             throw FieldbookError(.exists, "a replica already exists at \(path); use it, or pass another --db")
         }
+        if path != ":memory:" { try PrivateFile.create(at: path) }
+        do {
+            return try initialize(
+                at: path, name: name, schema: schema, genesis: genesis, replicaID: replicaID, options: options)
+        } catch {
+            // An empty or half-made file would read as "not a replica" and block a retry.
+            if path != ":memory:" {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+            throw error
+        }
+    }
+
+    /// Writes a new replica's engine tables, identity and schema into the file at `path`.
+    private static func initialize(
+        at path: String, name: String, schema: ReplicatedSchema, genesis: ChangeBatch, replicaID: ReplicaID?,
+        options: Options
+    ) throws -> ReplicaStore {
         var generator = SystemRandomNumberGenerator()
         let replicaID = replicaID ?? ReplicaID.random(using: &generator)
         let database = try connect(path: path, options: options)
@@ -43,7 +61,7 @@ extension ReplicaStore {
         }
         let store = ReplicaStore(
             replicaID: replicaID, schema: schema, path: path, database: database, options: options, catalog: catalog)
-        if !genesis.isEmpty { try store.merge(genesis, from: nil) }
+        if !genesis.isEmpty { try store.merge(genesis, from: nil, vetted: true) }
         return store
     }
 

@@ -36,6 +36,6 @@ extension ReplicaStore {
     public func releaseQuarantine(origin: ReplicaID? = nil) throws -> BatchMerger.Report {
         let waiting = try quarantined().map(\.change).filter { origin == nil || $0.origin == origin }
         let batch = ChangeBatch.releasing(waiting, above: try knowledge())
-        return try merge(batch, from: nil, acceptSkewed: true)
+        return try merge(batch, from: nil, acceptSkewed: true, vetted: true)
     }
 }

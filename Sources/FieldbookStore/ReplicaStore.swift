@@ -153,21 +153,29 @@ public final class ReplicaStore: Sendable {
     ///     sender's own (a server taking pushes, a replica importing a bundle).
     ///   - recordsConflicts: write concurrent losers to the ledger (off for a client
     ///     merging what the server sent: the server records them, once).
-    /// - Throws: ``FieldbookError`` `.sequenceGap` (with where to resume) or `.corrupt`;
+    ///   - rights: what the sender may write; `nil` for any partition (a laptop merging
+    ///     the server's reply or a bundle). Every row is checked against its partition
+    ///     either way (``FieldbookCore/RowAuthorizer``).
+    ///   - vetted: the changes were checked when they first arrived (this replica's own
+    ///     quarantine, genesis data): skip the row checks.
+    /// - Throws: ``FieldbookError`` `.sequenceGap` (with where to resume), `.corrupt`, or
+    ///   `.scopeDenied` for a change outside its row's partition or its sender's rights;
     ///   nothing is merged then.
     @discardableResult
     public func merge(
         _ batch: ChangeBatch, from sender: ReplicaID?, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false,
-        recordsConflicts: Bool = true
+        recordsConflicts: Bool = true, rights: WriterRights? = nil, vetted: Bool = false
     ) throws
         -> BatchMerger.Report
     {
-        try withSession { session in
+        let rights = rights ?? .anyPartition(name: sender.map { "replica \($0.short)" } ?? "an unnamed sender")
+        let authorizer = vetted ? nil : RowAuthorizer(schema: schema, rights: rights, receiver: replicaID)
+        return try withSession { session in
             try BatchMerger.merge(
                 batch, into: session,
                 policy: .init(
                     sender: sender, now: session.now, acceptSkewed: acceptSkewed, checksEveryOrigin: checksEveryOrigin,
-                    recordsConflicts: recordsConflicts))
+                    recordsConflicts: recordsConflicts, authorizer: authorizer))
         }
     }
 

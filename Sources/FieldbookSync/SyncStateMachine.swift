@@ -243,6 +243,12 @@ public struct SyncStateMachine: Sendable {
     private mutating func plan(local: Knowledge) -> RoundPlan {
         var base = server
         for stream in held { base[stream] = local[stream] }
+        if case .only = scope {
+            // A facilitator's token pushes its own replica's streams only (the server
+            // cannot check another origin's changes until origins are signed): changes
+            // relayed from a bundle wait for their author's own sync.
+            for stream in local.streams where stream.origin != replica { base[stream] = local[stream] }
+        }
         let pushes = scope != .unknown
         plannedPush = pushes && !cautious
         return RoundPlan(

@@ -27,13 +27,14 @@ struct BuildApplicationTests {
         let scenario = try await Scenario.make()
         let service = scenario.backend.service
         let writer = try await scenario.writer()
+        let writerToken = try await scenario.officeToken(for: writer.store.replicaID)
         _ = try writer.addNote("Projector failed.", event: scenario.eventA.id.description)
         let push = try await scenario.pushRequest(from: writer).framed
         let pushed = try await scenario.pushRequest(from: writer).batch.changes.count
         let before = prometheusSamples(service.metrics.render())
 
         try await application(scenario.backend).test(.router) { client in
-            #expect(try await client.postSync(push, token: scenario.office.token).status == 200)
+            #expect(try await client.postSync(push, token: writerToken).status == 200)
             #expect(try await client.postSync(push, token: "fbk_nonsense").status == 401)
             let (status, contentType, text) = try await client.getText(SyncHTTP.metricsPath)
             #expect(status == 200)
@@ -61,6 +62,7 @@ struct BuildApplicationTests {
     func syncWithAGoodTokenMergesAndAnswers(setup: Setup) async throws {
         let scenario = try await Scenario.make()
         let writer = try await scenario.writer()
+        let writerToken = try await scenario.officeToken(for: writer.store.replicaID)
         let note = try writer.addNote("Good discussion.", event: scenario.eventA.id.description)
         _ = try writer.addVenue(city: "Wuhan", school: "Wuhan No. 2 High School")
         let request = try await scenario.pushRequest(from: writer)
@@ -68,7 +70,7 @@ struct BuildApplicationTests {
 
         try await application(scenario.backend).test(setup.testing) { client in
             let answer = try await client.postSync(
-                request.framed, token: scenario.office.token)
+                request.framed, token: writerToken)
             #expect(answer.status == 200)
             #expect(answer.contentType == WireFormat.contentType)
             let response = try #require(answer.response)
@@ -82,7 +84,7 @@ struct BuildApplicationTests {
 
             // The same round again is a no-op: every change is a duplicate.
             let again = try #require(
-                try await client.postSync(request.framed, token: scenario.office.token)
+                try await client.postSync(request.framed, token: writerToken)
                     .response)
             #expect(again.accepted.duplicates == UInt32(request.batch.changes.count))
             #expect(again.accepted.applied == 0)
@@ -119,10 +121,11 @@ struct BuildApplicationTests {
     func refusalsAreTypedAndMergeNothing(refusal: Refusal, setup: Setup) async throws {
         let scenario = try await Scenario.make(limits: Self.refusalLimits)
         let writer = try await scenario.writer()
+        let writerToken = try await scenario.officeToken(for: writer.store.replicaID)
         let note = try writer.addNote("Must not arrive.", event: scenario.eventA.id.description)
         let request = try await scenario.pushRequest(from: writer)
         let valid = request.framed
-        let office = scenario.office.token
+        let office = writerToken
         let officeID = try #require(DeviceToken(office)).id
 
         var authorization: String? = "Bearer \(office)"
@@ -192,6 +195,7 @@ struct BuildApplicationTests {
     func garbageNeverCrashesTheServerNorMergesAnything(seed: UInt64) async throws {
         let scenario = try await Scenario.make(limits: Self.refusalLimits)
         let writer = try await scenario.writer()
+        let writerToken = try await scenario.officeToken(for: writer.store.replicaID)
         for index in 0..<5 {
             _ = try writer.addNote("Note \(index) of the fuzzing writer.", event: scenario.eventA.id.description)
         }
@@ -232,7 +236,7 @@ struct BuildApplicationTests {
         try await application(scenario.backend).test(.router) { [bodies] client in
             var accepted = 0
             for (iteration, body) in bodies.enumerated() {
-                let answer = try await client.postSync(body, token: scenario.office.token)
+                let answer = try await client.postSync(body, token: writerToken)
                 if answer.status == 200 {
                     accepted += 1
                     continue
@@ -256,7 +260,7 @@ struct BuildApplicationTests {
             let metrics = prometheusSamples(scenario.backend.service.metrics.render())
             #expect(metrics[#"fieldbook_errors_total{kind="internal(99)"}"#] ?? 0 == 0, "seed \(seed)")
 
-            let answer = try await client.postSync(valid, token: scenario.office.token)
+            let answer = try await client.postSync(valid, token: writerToken)
             let response = try #require(answer.response, "seed \(seed): the valid round after the garbage failed")
             #expect(response.accepted.applied + response.accepted.duplicates == UInt32(request.batch.changes.count))
         }

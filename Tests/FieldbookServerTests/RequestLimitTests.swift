@@ -33,4 +33,38 @@ struct RequestLimitTests {
             }
         }
     }
+
+    /// A few kilobytes that inflate to megabytes (a zip bomb) are refused before the server
+    /// allocates what the payload declares.
+    @Test func smallBodyInflatingFarBeyondItsSizeIsRefusedAsTooLarge() async throws {
+        let directory = NSTemporaryDirectory() + "fieldbook-limit-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteSyncStore(path: directory + "/server.sqlite")
+        let token = DeviceToken.generate()
+        try await store.insertToken(
+            StoredToken(id: token.id, name: "office", secretHash: token.secretHash, scope: .all, issuedAt: 0))
+        let service = SyncService(store: store)
+        var random = SystemRandomNumberGenerator()
+        let origin = ReplicaID.random(using: &random)
+        let partition = PartitionID(cohort: RowID.make(milliseconds: 1_700_000_000_000, using: &random))
+        let change = Change(
+            partition: partition, table: "notes",
+            key: RowKey(RowID.make(milliseconds: 1_700_000_000_000, using: &random)),
+            column: "body", value: .text(String(repeating: "0", count: 4 << 20)),
+            stamp: Stamp(time: HLC(milliseconds: 1_700_000_000_000, counter: 0), origin: origin), sequence: 1,
+            previous: nil)
+        let request = SyncRequest(
+            schemaVersion: 1, replica: origin, clientTime: 0, knowledge: Knowledge(),
+            batch: ChangeBatch(
+                changes: [change],
+                ranges: [StreamRange(stream: change.stream, after: 0, through: 1)]))
+        let body = request.framed
+        #expect(body.count < 64 << 10, "the bomb is small: \(body.count) bytes")
+        let error = await #expect(throws: FieldbookError.self) {
+            _ = try await service.respond(to: body, token: try #require(try await store.token(id: token.id)))
+        }
+        #expect(error?.code == .tooLarge, "\(error?.message ?? "")")
+        #expect(try await store.knowledge().partitions.contains(partition) == false)
+    }
 }

@@ -19,16 +19,20 @@ struct ResumabilityTests {
         var random = SeededRandom(seed: seed)
         let backend = try ServerBackend()
         let server = ServiceTransport(service: backend.service)
-        let token = try await backend.issueToken("office", scope: .all)
+        // One office token per replica: the server binds a token to the first replica using it.
+        let tokens = OfficeTokens()
+        func token(_ fieldbook: Fieldbook) async throws -> String {
+            try await tokens.token(for: fieldbook.store.replicaID, backend: backend)
+        }
         let replicas = try Replicas()
         let options = SyncClient.Options.testing(
             frameBytes: Self.frameBytes, roundBytes: 8 * Self.frameBytes, maxAttempts: 10)
 
         let source = try replicas.make("source")
         let register = try LargeRegister.roster(on: source, side: LargeRegister.side(forChanges: Self.changes))
-        try await sync(source, over: server, token: token)
+        try await sync(source, over: server, token: try await token(source))
         let other = try replicas.make("other")
-        try await sync(other, over: server, token: token)
+        try await sync(other, over: server, token: try await token(other))
 
         // Offline: the source marks every cell; the other replica marks some of them too.
         try register.markAll(on: source)
@@ -50,7 +54,7 @@ struct ResumabilityTests {
             let faulty = FaultyTransport(server, dropEvery: 2, cutAfterEvery: 3) { size in
                 cutRandom.withLock { Int.random(in: 0...max(0, size - 1), using: &$0) }
             }
-            try await sync(fieldbook, over: faulty, token: token, options: options)
+            try await sync(fieldbook, over: faulty, token: try await token(fieldbook), options: options)
             accounts.append(faulty.accounting())
         }
         try await faultySync(source)
@@ -62,7 +66,7 @@ struct ResumabilityTests {
         for _ in 0..<4 {
             var moved = 0
             for fieldbook in [source, other, fresh] {
-                let progress = try await sync(fieldbook, over: server, token: token)
+                let progress = try await sync(fieldbook, over: server, token: try await token(fieldbook))
                 moved += progress.sent + progress.received
             }
             if moved == 0 { break }
@@ -103,6 +107,7 @@ struct ResumabilityTests {
         let replicas = try Replicas()
         try await withTestServer { server in
             let token = try await server.backend.issueToken("office", scope: .all)
+            let laptopToken = try await server.backend.issueToken("laptop", scope: .all)
             let office = try replicas.make("office")
             let cohort = try office.addCohort(programme: "NPQH", name: "Field link", starts: "2024-02-18")
             let family = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
@@ -128,7 +133,7 @@ struct ResumabilityTests {
             let laptop = try replicas.make("laptop")
             let (pull, push) = try await withHTTPTransport("http://127.0.0.1:\(proxy.port)") { http in
                 let pull = RecordingTransport(http)
-                try await sync(laptop, over: pull, token: token, options: options)
+                try await sync(laptop, over: pull, token: laptopToken, options: options)
                 #expect(try laptop.participants().count == 3_000, "the roster arrived whole")
                 // A term of registers marked offline (in one transaction: `attend` writes the
                 // same cells, one transaction per mark).
@@ -143,7 +148,7 @@ struct ResumabilityTests {
                     }
                 }
                 let push = RecordingTransport(http)
-                try await sync(laptop, over: push, token: token, options: options)
+                try await sync(laptop, over: push, token: laptopToken, options: options)
                 return (pull.totals(), push.totals())
             }
             let counts = proxy.counts

@@ -61,7 +61,8 @@ struct SyncClientRetryTests {
             ], then: ServiceTransport(service: scenario.backend.service))
         let sleeps = Sleeps()
         let progress = try await SyncClient(
-            store: laptop.store, transport: transport, token: scenario.office.token,
+            store: laptop.store, transport: transport,
+            token: try await scenario.officeToken(for: laptop.store.replicaID),
             options: .testing(maxAttempts: 6), sleep: sleeps.sleep
         ).run()
         #expect(progress.retries == 5)
@@ -96,7 +97,8 @@ struct SyncClientRetryTests {
             [answer, answer, answer], then: ServiceTransport(service: scenario.backend.service))
         let sleeps = Sleeps()
         let client = SyncClient(
-            store: laptop.store, transport: transport, token: scenario.office.token, options: .testing(maxAttempts: 4),
+            store: laptop.store, transport: transport,
+            token: try await scenario.officeToken(for: laptop.store.replicaID), options: .testing(maxAttempts: 4),
             sleep: sleeps.sleep)
         let error = await #expect(throws: FieldbookError.self) { try await client.run() }
         // A page that is not Fieldbook's (a proxy, a captive portal) says the server is not
@@ -121,7 +123,7 @@ struct SyncClientRetryTests {
         let before = try laptop.store.knowledge()
         let transport = ScriptedTransport([answer], then: ServiceTransport(service: scenario.backend.service))
         let client = SyncClient(
-            store: laptop.store, transport: transport, token: scenario.office.token, options: .testing(maxAttempts: 4))
+            store: laptop.store, transport: transport, token: try await scenario.officeToken(for: laptop.store.replicaID), options: .testing(maxAttempts: 4))
         let error = await #expect(throws: FieldbookError.self) { try await client.run() }
         #expect(error?.code == .unavailable)
         let message = error?.message ?? ""
@@ -145,7 +147,8 @@ struct SyncClientRetryTests {
         let transport = ScriptedTransport(
             [.error(413, .tooLarge)], then: ServiceTransport(service: scenario.backend.service))
         let client = SyncClient(
-            store: laptop.store, transport: transport, token: scenario.office.token, options: .testing(maxAttempts: 4))
+            store: laptop.store, transport: transport,
+            token: try await scenario.officeToken(for: laptop.store.replicaID), options: .testing(maxAttempts: 4))
         try await client.run()
         #expect(transport.requests >= 2)
         #expect(try scenario.backend.fieldbook.venues().contains { $0.city == "Wuhan" })
@@ -160,7 +163,8 @@ struct SyncClientRetryTests {
             Array(repeating: .error(400, .corrupt), count: refusals),
             then: ServiceTransport(service: scenario.backend.service))
         let client = SyncClient(
-            store: laptop.store, transport: transport, token: scenario.office.token, options: .testing(maxAttempts: 4))
+            store: laptop.store, transport: transport,
+            token: try await scenario.officeToken(for: laptop.store.replicaID), options: .testing(maxAttempts: 4))
         if refusals == 1 {
             try await client.run()
         } else {
@@ -178,7 +182,7 @@ struct SyncClientRetryTests {
         let transport = ServiceTransport(service: scenario.backend.service)
         let laptop = try await scenario.writer("laptop")
         let first = try laptop.addNote("Before the backup.", event: scenario.eventA.id.description)
-        try await sync(laptop, over: transport, token: scenario.office.token)
+        try await sync(laptop, over: transport, token: try await scenario.officeToken(for: laptop.store.replicaID))
         let second = try laptop.addNote("After the backup.", event: scenario.eventA.id.description)
         var remembered = try laptop.store.peerKnowledge(Fieldbook.serverPeer)
         let stream = StreamID(partition: scenario.cohortA.partition, origin: laptop.store.replicaID)
@@ -186,7 +190,7 @@ struct SyncClientRetryTests {
         try laptop.store.setPeerKnowledge(Fieldbook.serverPeer, remembered)
 
         let counted = FaultyTransport(transport)
-        try await sync(laptop, over: counted, token: scenario.office.token)
+        try await sync(laptop, over: counted, token: try await scenario.officeToken(for: laptop.store.replicaID))
         #expect(counted.attempts.contains { $0.status == 409 }, "the server refused the gap")
         let notes = try scenario.backend.fieldbook.notes().map(\.id)
         #expect(notes.contains(first.id) && notes.contains(second.id))

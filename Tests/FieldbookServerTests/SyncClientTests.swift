@@ -80,7 +80,7 @@ struct SyncClientLinkSizeTests {
         let failing = LinkSizeLog(ScriptedTransport([.networkFailure, .networkFailure, .networkFailure], then: server))
         var options = SyncClient.Options.testing(maxAttempts: 6)
         options.sizes = nil
-        try await SyncClient(store: laptop.store, transport: failing, token: scenario.office.token, options: options)
+        try await SyncClient(store: laptop.store, transport: failing, token: try await scenario.officeToken(for: laptop.store.replicaID), options: options)
             .run()
         let sizes = failing.sizes
         let standard = LinkSizes.standard
@@ -93,7 +93,7 @@ struct SyncClientLinkSizeTests {
 
         // The next sync starts where the last one ended, and grows from there.
         let next = LinkSizeLog(server)
-        try await SyncClient(store: laptop.store, transport: next, token: scenario.office.token, options: options).run()
+        try await SyncClient(store: laptop.store, transport: next, token: try await scenario.officeToken(for: laptop.store.replicaID), options: options).run()
         #expect(next.sizes.first == remembered)
     }
 
@@ -108,7 +108,7 @@ struct SyncClientLinkSizeTests {
         let log = LinkSizeLog(ScriptedTransport([.networkFailure], then: server))
         let fixed = LinkSizes(frameBytes: 2048, roundBytes: 4096)
         try await SyncClient(
-            store: laptop.store, transport: log, token: scenario.office.token,
+            store: laptop.store, transport: log, token: try await scenario.officeToken(for: laptop.store.replicaID),
             options: .testing(frameBytes: fixed.frameBytes, roundBytes: fixed.roundBytes)
         ).run()
         #expect(log.sizes.count > 2)
@@ -124,7 +124,7 @@ struct SyncClientLinkSizeTests {
         let office = try await scenario.officeWithRoster(of: 400)
         let laptop = try scenario.replicas.make("laptop")
         let progress = try await sync(
-            laptop, over: ServiceTransport(service: scenario.backend.service), token: scenario.office.token,
+            laptop, over: ServiceTransport(service: scenario.backend.service), token: try await scenario.officeToken(for: laptop.store.replicaID),
             options: .testing(frameBytes: 512, roundBytes: 2048))
         #expect(progress.frames > 20, "too few frames: \(progress.frames)")
         #expect(progress.rounds > 3, "a round carries about 2 KB: \(progress.rounds) rounds")

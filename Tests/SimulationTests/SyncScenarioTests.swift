@@ -19,16 +19,17 @@ struct SyncScenarioTests {
         let server = try SimulatedServer(
             path: directory + "/server.sqlite", replicaID: .random(using: &random),
             clock: ManualWallClock(milliseconds: Self.epoch))
-        let token = "fbk_0000beef_" + String(repeating: "6b", count: 32)
-        try await server.issueToken(name: "office", text: token)
+        // One office token per replica: a token is bound to the first replica that syncs with it.
+        let tokens = (0..<2).map { "fbk_0000bee\($0)_" + String(repeating: "6b", count: 32) }
+        for (index, token) in tokens.enumerated() { try await server.issueToken(name: "office-\(index)", text: token) }
         let replicas = try (0..<2).map { index in
             try SimulatedReplica(
                 index: index, path: directory + "/replica-\(index).sqlite", replicaID: .random(using: &random),
-                token: token, now: Self.epoch, idSeed: UInt64(index + 10))
+                token: tokens[index], now: Self.epoch, idSeed: UInt64(index + 10))
         }
         func sync(_ replica: SimulatedReplica) async throws -> SyncClient.Progress {
             try await SyncClient(
-                store: replica.store, transport: server.directTransport, token: token, wallClock: replica.clock,
+                store: replica.store, transport: server.directTransport, token: replica.token, wallClock: replica.clock,
                 sleep: { _ in }
             ).run()
         }

@@ -53,7 +53,14 @@ struct PostgresEndToEndTests {
             "fieldbook-server",
             ["token", "issue", "--postgres", url, "--name", "wang", "--cohort", cohort.id.description])
         #expect(facilitator.status == 0, "\(facilitator.error)")
-        let tokens = [office, facilitator.output.trimmingCharacters(in: .whitespacesAndNewlines), office, office]
+        // One token per replica: a token is bound to the first replica that syncs with it.
+        let moreOffices = try [2, 3].map { index in
+            let issued = try Executables.run(
+                "fieldbook-server", ["token", "issue", "--postgres", url, "--name", "office-\(index)", "--all"])
+            #expect(issued.status == 0, "\(issued.error)")
+            return issued.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let tokens = [office, facilitator.output.trimmingCharacters(in: .whitespacesAndNewlines)] + moreOffices
 
         func sync(_ replica: Int, through server: Int) async throws {
             let transport = try HTTPSyncTransport(baseURL: servers[server].url)

@@ -72,9 +72,13 @@ public struct FrameReader: Sendable {
             throw WireError.tooLarge("a frame", total, limit: limits.maxEncodedBytes)
         }
         guard available >= total else { return nil }
-        let (kind, payload) = try Envelope.open(Array(buffer[start..<start + total]), limits: limits)
+        // A frame may inflate to 64 times its stored size (1 MiB at least): a few KB of
+        // zeros can declare megabytes, and a decoder allocates what the payload declares.
+        var frameLimits = limits
+        frameLimits.maxDecodedBytes = min(limits.maxDecodedBytes, max(1 << 20, stored * 64))
+        let (kind, payload) = try Envelope.open(Array(buffer[start..<start + total]), limits: frameLimits)
         start += total
         framesRead += 1
-        return try PayloadDecoder.message(kind: kind, payload: payload, limits: limits)
+        return try PayloadDecoder.message(kind: kind, payload: payload, limits: frameLimits)
     }
 }

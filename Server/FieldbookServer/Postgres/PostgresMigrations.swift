@@ -17,7 +17,7 @@ enum PostgresMigrations {
 
     /// The migrations, oldest first; each is a list of statements run in one transaction.
     /// Never edit a shipped migration: append a new one.
-    static let migrations: [[String]] = [version1]
+    static let migrations: [[String]] = [version1, version2]
 
     /// The version this build writes.
     static var latest: Int { migrations.count }
@@ -111,6 +111,9 @@ enum PostgresMigrations {
         """,
         "CREATE UNIQUE INDEX fb_tokens_live_name ON fb_tokens (name) WHERE revoked IS NULL",
     ]
+
+    /// Tokens are bound to the replica that first synced with them.
+    static let version2 = ["ALTER TABLE fb_tokens ADD COLUMN replica bytea CHECK (length(replica) = 16)"]
 
     /// Brings the database to ``latest`` and returns the server's replica ID, creating it
     /// (as `replica`) on the first start.

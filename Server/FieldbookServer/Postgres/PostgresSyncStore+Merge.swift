@@ -1,3 +1,4 @@
+import Fieldbook
 import FieldbookCore
 import PostgresNIO
 
@@ -9,13 +10,18 @@ extension PostgresSyncStore {
     ///   - sender: the replica that sent the batch; `nil` for changes of no one sender.
     ///   - acceptSkewed: merge changes stamped too far ahead instead of quarantining them.
     ///   - checksEveryOrigin: check every change against the clock bound, as a server must.
+    ///   - rights: what the sender may write, checked row by row; `nil` for changes this
+    ///     server vetted before (its quarantine, genesis data).
     @discardableResult
-    func merge(_ batch: ChangeBatch, sender: ReplicaID?, acceptSkewed: Bool, checksEveryOrigin: Bool = true)
-        async throws -> BatchMerger.Report
-    {
+    func merge(
+        _ batch: ChangeBatch, sender: ReplicaID?, acceptSkewed: Bool, checksEveryOrigin: Bool = true,
+        rights: WriterRights?
+    ) async throws -> BatchMerger.Report {
         guard !batch.isEmpty else { return BatchMerger.Report() }
+        let authorizer = rights.map { RowAuthorizer(schema: NPQSchema.current, rights: $0, receiver: replicaID) }
+        let deciding = authorizer?.decidingColumns.map { ColumnName($0.table, $0.column) } ?? []
         let columns = try await columnIDs(
-            Set(batch.changes.map { ColumnName($0.cell) } + PostgresColumnCatalog.ledgerColumns))
+            Set(batch.changes.map { ColumnName($0.cell) } + PostgresColumnCatalog.ledgerColumns + deciding))
         var attempt = 0
         while true {
             do {
@@ -25,10 +31,11 @@ extension PostgresSyncStore {
                     ) {
                         try await self.merge(
                             batch, on: connection, columns: columns,
+                            deciding: authorizer?.decidingCells(of: batch.changes) ?? [],
                             policy: { now in
                                 BatchMerger.Policy(
                                     sender: sender, now: now, acceptSkewed: acceptSkewed,
-                                    checksEveryOrigin: checksEveryOrigin)
+                                    checksEveryOrigin: checksEveryOrigin, authorizer: authorizer)
                             })
                     }
                 }
@@ -46,7 +53,7 @@ extension PostgresSyncStore {
     /// missing), write.
     private func merge(
         _ batch: ChangeBatch, on connection: PostgresConnection, columns: [ColumnName: Int32],
-        policy: (UInt64) -> BatchMerger.Policy
+        deciding: Set<CellAddress>, policy: (UInt64) -> BatchMerger.Policy
     ) async throws -> BatchMerger.Report {
         let reader = PostgresMergeReader(
             connection: connection, columns: columns, catalog: catalog, logger: options.logger)
@@ -59,7 +66,8 @@ extension PostgresSyncStore {
         let streams = Set(batch.ranges.map(\.stream) + partitions.map { StreamID(partition: $0, origin: replicaID) })
         let clock = try await reader.readStreams(streams, into: &inputs) ?? .zero
         inputs.clock = HybridClock(last: clock, maximumDrift: options.maximumDrift)
-        try await reader.readCells(Set(batch.changes.map(\.cell)), into: &inputs)
+        // The cells that decide rows' partitions too, so the authorizer's lookups need no rerun.
+        try await reader.readCells(Set(batch.changes.map(\.cell)).union(deciding), into: &inputs)
 
         var stampLocked = false
         for _ in 0..<32 {

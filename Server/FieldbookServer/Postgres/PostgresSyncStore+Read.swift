@@ -144,6 +144,6 @@ extension PostgresSyncStore {
     public func releaseQuarantine(origin: ReplicaID?) async throws -> BatchMerger.Report {
         let waiting = try await quarantined().map(\.change).filter { origin == nil || $0.origin == origin }
         let batch = ChangeBatch.releasing(waiting, above: try await knowledge())
-        return try await merge(batch, sender: nil, acceptSkewed: true, checksEveryOrigin: false)
+        return try await merge(batch, sender: nil, acceptSkewed: true, checksEveryOrigin: false, rights: nil)
     }
 }

@@ -6,7 +6,7 @@ extension PostgresSyncStore {
         try await withConnection { connection in
             try await self.tokens(
                 on: connection,
-                "SELECT id, name, secret_hash, scope, issued, revoked FROM fb_tokens WHERE id = \(id)"
+                "SELECT id, name, secret_hash, scope, issued, revoked, replica FROM fb_tokens WHERE id = \(id)"
             ).first
         }
     }
@@ -40,7 +40,7 @@ extension PostgresSyncStore {
         try await withConnection { connection in
             try await self.tokens(
                 on: connection,
-                "SELECT id, name, secret_hash, scope, issued, revoked FROM fb_tokens ORDER BY name, issued")
+                "SELECT id, name, secret_hash, scope, issued, revoked, replica FROM fb_tokens ORDER BY name, issued")
         }
     }
 
@@ -57,15 +57,49 @@ extension PostgresSyncStore {
         }
     }
 
+    /// Binds in one statement, so two processes taking a token's first syncs at once
+    /// agree on one replica.
+    public func bindToken(id: String, to replica: ReplicaID) async throws -> ReplicaID {
+        try await withConnection { connection in
+            try await connection.query(
+                "UPDATE fb_tokens SET replica = \(PostgresCoding.bytes(replica.rawValue)) WHERE id = \(id) AND replica IS NULL",
+                logger: self.options.logger
+            ).drain()
+            guard
+                let bound = try await connection.query(
+                    "SELECT replica FROM fb_tokens WHERE id = \(id) AND replica IS NOT NULL",
+                    logger: self.options.logger
+                ).single(ByteBuffer.self)
+            else {
+                throw FieldbookError(.badToken, "the device token is not valid; ask the office for a new one")
+            }
+            return ReplicaID(try PostgresCoding.bytes16(bound))
+        }
+    }
+
+    public func unbindToken(name: String) async throws -> Bool {
+        try await withConnection { connection in
+            let cleared = try await connection.query(
+                """
+                WITH cleared AS (
+                    UPDATE fb_tokens SET replica = NULL WHERE name = \(name) AND revoked IS NULL RETURNING 1)
+                SELECT count(*) FROM cleared
+                """, logger: self.options.logger
+            ).single(Int64.self)
+            return (cleared ?? 0) > 0
+        }
+    }
+
     private func tokens(on connection: PostgresConnection, _ query: PostgresQuery) async throws -> [StoredToken] {
         var tokens: [StoredToken] = []
-        for try await (id, name, hash, scope, issued, revoked) in try await connection.query(
+        for try await (id, name, hash, scope, issued, revoked, replica) in try await connection.query(
             query, logger: options.logger
-        ).decode((String, String, ByteBuffer, String, Int64, Int64?).self) {
+        ).decode((String, String, ByteBuffer, String, Int64, Int64?, ByteBuffer?).self) {
             tokens.append(
                 StoredToken(
                     id: id, name: name, secretHash: Array(hash.readableBytesView), scope: TokenScope(storedForm: scope),
-                    issuedAt: UInt64(issued), revokedAt: revoked.map(UInt64.init)))
+                    issuedAt: UInt64(issued), revokedAt: revoked.map(UInt64.init),
+                    replica: try replica.map { ReplicaID(try PostgresCoding.bytes16($0)) }))
         }
         return tokens
     }

@@ -114,7 +114,9 @@ public final class PostgresSyncStore: SyncStore {
             replicaID: replicaID, endpoint: endpoint, options: options, client: client, running: running)
         do {
             try await store.loadCatalog()
-            if !options.genesis.isEmpty { try await store.merge(options.genesis, sender: nil, acceptSkewed: false) }
+            if !options.genesis.isEmpty {
+                try await store.merge(options.genesis, sender: nil, acceptSkewed: false, rights: nil)
+            }
         } catch {
             await store.close()
             throw error
@@ -130,8 +132,10 @@ public final class PostgresSyncStore: SyncStore {
 
     // MARK: SyncStore
 
-    public func merge(_ batch: ChangeBatch, from sender: ReplicaID) async throws -> BatchMerger.Report {
-        try await merge(batch, sender: sender, acceptSkewed: false)
+    public func merge(_ batch: ChangeBatch, from sender: ReplicaID, rights: WriterRights) async throws
+        -> BatchMerger.Report
+    {
+        try await merge(batch, sender: sender, acceptSkewed: false, rights: rights)
     }
 
     public func knowledge() async throws -> Knowledge {

@@ -4,7 +4,9 @@ import FieldbookCore
 ///
 /// Cohorts are partitions: a cohort's participants, events, attendance and notes live in
 /// the cohort's partition, so a facilitator's device holds only its cohorts. Programmes
-/// and venues are shared reference data.
+/// and venues are shared reference data. Each table declares how its rows' partition is
+/// derived from the row (``FieldbookCore/PartitionRule``): every merging replica checks
+/// it, so a change cannot reach a row outside the partition it claims.
 public enum NPQSchema {
     /// Table names.
     public enum Table {
@@ -24,22 +26,22 @@ public enum NPQSchema {
         tables: [
             TableSchema(
                 name: Table.programmes, keyColumns: ["id"],
-                columns: [ColumnSchema("code", .text), ColumnSchema("title", .text)]),
+                columns: [ColumnSchema("code", .text), ColumnSchema("title", .text)], partitionRule: .shared),
             TableSchema(
                 name: Table.cohorts, keyColumns: ["id"],
                 columns: [
                     ColumnSchema("programme_id", .blob), ColumnSchema("name", .text), ColumnSchema("starts", .text),
-                ]),
+                ], partitionRule: .ownKey),
             TableSchema(
                 name: Table.venues, keyColumns: ["id"],
-                columns: [ColumnSchema("city", .text), ColumnSchema("school", .text)]),
+                columns: [ColumnSchema("city", .text), ColumnSchema("school", .text)], partitionRule: .shared),
             TableSchema(
                 name: Table.participants, keyColumns: ["id"],
                 columns: [
                     ColumnSchema("cohort_id", .blob), ColumnSchema("name", .text), ColumnSchema("trn", .text),
                     ColumnSchema("school", .text), ColumnSchema("city", .text), ColumnSchema("email", .text),
                 ],
-                indexes: [["cohort_id"], ["trn"]]),
+                indexes: [["cohort_id"], ["trn"]], partitionRule: .column("cohort_id")),
             TableSchema(
                 name: Table.events, keyColumns: ["id"],
                 columns: [
@@ -47,10 +49,11 @@ public enum NPQSchema {
                     ColumnSchema("module", .integer), ColumnSchema("starts", .text), ColumnSchema("zone", .text),
                     ColumnSchema("starts_utc", .text), ColumnSchema("venue_id", .blob),
                 ],
-                indexes: [["cohort_id"]]),
+                indexes: [["cohort_id"]], partitionRule: .column("cohort_id")),
             TableSchema(
                 name: Table.attendance, keyColumns: ["event_id", "participant_id"],
-                columns: [ColumnSchema("status", .text), ColumnSchema("remark", .text)]),
+                columns: [ColumnSchema("status", .text), ColumnSchema("remark", .text)],
+                partitionRule: .keyReference(table: Table.events, keyPart: 0)),
             TableSchema(
                 name: Table.notes, keyColumns: ["id"],
                 columns: [
@@ -58,12 +61,12 @@ public enum NPQSchema {
                     ColumnSchema("participant_id", .blob), ColumnSchema("author", .text), ColumnSchema("body", .text),
                     ColumnSchema("created", .text),
                 ],
-                indexes: [["cohort_id"]]),
+                indexes: [["cohort_id"]], partitionRule: .column("cohort_id")),
             // Who wrote in a partition: each replica's name, once per partition it writes
             // to, so the ledger and exports can name authors instead of replica IDs.
             TableSchema(
                 name: Table.devices, keyColumns: ["id"],
                 columns: [ColumnSchema("replica_id", .blob), ColumnSchema("name", .text)],
-                indexes: [["replica_id"]]),
+                indexes: [["replica_id"]], partitionRule: .replicaRecord(replicaColumn: "replica_id")),
         ])
 }

@@ -26,12 +26,16 @@ public enum BatchMerger {
         /// Merge changes beyond the clock bound as they are (the office releasing a
         /// quarantine) instead of holding them back.
         public var acceptSkewed: Bool
+        /// Checks every new change and range against its row and its writer; `nil` only
+        /// for changes this replica vetted before (a quarantine release, genesis data).
+        public var authorizer: RowAuthorizer?
 
         /// A policy from its parts.
         public init(
             sender: ReplicaID?, now: UInt64, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false,
-            recordsConflicts: Bool = true
+            recordsConflicts: Bool = true, authorizer: RowAuthorizer? = nil
         ) {
+            self.authorizer = authorizer
             self.sender = sender
             self.checksEveryOrigin = checksEveryOrigin
             self.recordsConflicts = recordsConflicts
@@ -77,12 +81,18 @@ public enum BatchMerger {
     /// - Throws: ``FieldbookError`` `.corrupt` when the batch breaks its own promises
     ///   (a change outside its stream's range, sequences out of order), `.sequenceGap`
     ///   (with the stream and where to resume) when a range starts above what the target
-    ///   holds. Nothing is written before these checks pass.
+    ///   holds. Nothing is written before these checks pass. `.scopeDenied` when the
+    ///   policy's authorizer refuses a change or range: the caller's transaction rolls
+    ///   back, so nothing of the batch merges.
     /// - Complexity: O(n) target calls for n changes.
     public static func merge(
         _ batch: ChangeBatch, into target: some MergeTarget, policy: Policy
     ) throws -> Report {
         let held = try validate(batch, against: target)
+        var authorizer = policy.authorizer
+        for range in batch.ranges {
+            try authorizer?.authorize(range, held: held[range.stream, default: 0])
+        }
         var report = Report()
         var quarantinedFrom: [StreamID: UInt64] = [:]
 
@@ -92,6 +102,8 @@ public enum BatchMerger {
                 report.duplicates += 1
                 continue
             }
+            // Checked before quarantine too: a held-back change is released later unchecked.
+            let partition = try authorizer?.authorize(change, in: target) ?? change.partition
             if try quarantinedFrom[stream] != nil || isSkewed(change, target: target, policy: policy) {
                 // Later changes of a held-back stream wait too: vectors count only
                 // contiguous sequences, so nothing after the gap can be counted as held.
@@ -108,7 +120,8 @@ public enum BatchMerger {
                 report.unknown += 1
                 continue
             }
-            try merge(change, into: target, report: &report, recordsConflicts: policy.recordsConflicts)
+            try merge(
+                change, into: target, report: &report, recordsConflicts: policy.recordsConflicts, partition: partition)
         }
 
         for range in batch.ranges {
@@ -130,9 +143,14 @@ public enum BatchMerger {
     /// replicas resolving one entry at once, which disagree only on who resolved it and
     /// when: bookkeeping that last-writer-wins settles, not data for the office to
     /// review. Recording it would open an entry about an entry that no write can close.
+    ///
+    /// - Parameter partition: the partition of the change's row, where a losing value is
+    ///   filed; the change's label when `nil` (changes vetted before).
     public static func merge(
-        _ change: Change, into target: some MergeTarget, report: inout Report, recordsConflicts: Bool = true
+        _ change: Change, into target: some MergeTarget, report: inout Report, recordsConflicts: Bool = true,
+        partition: PartitionID? = nil
     ) throws {
+        let partition = partition ?? change.partition
         let current = try target.currentVersion(of: change.cell)
         let reviewable = recordsConflicts && change.table != ConflictEntry.table
         switch CellMerge.resolve(current: current, incoming: change.version) {
@@ -142,14 +160,14 @@ public enum BatchMerger {
             try target.install(change, displacing: current)
             report.applied += 1
             if displacedConcurrent, reviewable, let current {
-                try target.recordConflict(change.cell, partition: change.partition, loser: current)
+                try target.recordConflict(change.cell, partition: partition, loser: current)
                 report.conflicts += 1
             }
         case .currentWins(let incomingConcurrent):
             try target.retire(change)
             report.superseded += 1
             if incomingConcurrent, reviewable {
-                try target.recordConflict(change.cell, partition: change.partition, loser: change.version)
+                try target.recordConflict(change.cell, partition: partition, loser: change.version)
                 report.conflicts += 1
             }
         }

@@ -35,7 +35,8 @@ public struct ReplicatedSchema: Sendable, Hashable {
             ColumnSchema(ConflictEntry.Column.resolvedTime, .integer),
             ColumnSchema(ConflictEntry.Column.resolvedBy, .blob),
         ],
-        indexes: [[ConflictEntry.Column.table, ConflictEntry.Column.rowKey, ConflictEntry.Column.column]]
+        indexes: [[ConflictEntry.Column.table, ConflictEntry.Column.rowKey, ConflictEntry.Column.column]],
+        partitionRule: .ledger
     )
 }
 
@@ -50,13 +51,20 @@ public struct TableSchema: Sendable, Hashable {
     public var columns: [ColumnSchema]
     /// Secondary indexes (column lists) on the materialized table.
     public var indexes: [[String]]
+    /// How a row's partition is derived from the row, checked on every merge; `nil`
+    /// trusts the change's label (a table only a newer schema describes, test tables).
+    public var partitionRule: PartitionRule?
 
     /// A table from its parts.
-    public init(name: String, keyColumns: [String], columns: [ColumnSchema], indexes: [[String]] = []) {
+    public init(
+        name: String, keyColumns: [String], columns: [ColumnSchema], indexes: [[String]] = [],
+        partitionRule: PartitionRule? = nil
+    ) {
         self.name = name
         self.keyColumns = keyColumns
         self.columns = columns
         self.indexes = indexes
+        self.partitionRule = partitionRule
     }
 
     /// The column called `name`, including the implied tombstone column.

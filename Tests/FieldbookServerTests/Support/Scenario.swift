@@ -15,6 +15,8 @@ struct Scenario: Sendable {
     let venue: Venue
     let eventA: Event
     let eventB: Event
+    /// An office token per replica (the server binds a token to the first replica that syncs with it).
+    let officeTokens = OfficeTokens()
 
     static func make(limits: SyncService.Limits = .init()) async throws -> Scenario {
         let backend = try ServerBackend(limits: limits)
@@ -44,12 +46,20 @@ struct Scenario: Sendable {
             eventA: events[0], eventB: events[1])
     }
 
-    /// A new replica holding everything the server holds (synced with an office token),
-    /// so it can write in every partition.
+    /// A new replica holding everything the server holds (synced with an office token of
+    /// its own: a token is bound to the first replica that syncs with it), so it can
+    /// write in every partition.
     func writer(_ name: String = "writer") async throws -> Fieldbook {
         let fieldbook = try replicas.make(name)
-        try await sync(fieldbook, over: ServiceTransport(service: backend.service), token: office.token)
+        let token = try await officeToken(for: fieldbook.store.replicaID)
+        try await sync(fieldbook, over: ServiceTransport(service: backend.service), token: token)
         return fieldbook
+    }
+
+    /// The office token of a replica: `office`'s own, or one issued for it on first use.
+    func officeToken(for replica: ReplicaID) async throws -> String {
+        if replica == office.fieldbook.store.replicaID { return office.token }
+        return try await officeTokens.token(for: replica, backend: backend)
     }
 
     /// A request pushing what `fieldbook` holds and the server lacks, in `partitions`
@@ -69,5 +79,17 @@ struct Scenario: Sendable {
         return SyncRequest(
             schemaVersion: UInt32(NPQSchema.current.version), replica: ReplicaID.random(using: &random),
             clientTime: SystemWallClock().milliseconds(), knowledge: Knowledge(), batch: ChangeBatch())
+    }
+}
+
+/// Office tokens issued one per replica, on first use.
+actor OfficeTokens {
+    private var tokens: [ReplicaID: String] = [:]
+
+    func token(for replica: ReplicaID, backend: ServerBackend) async throws -> String {
+        if let token = tokens[replica] { return token }
+        let token = try await backend.issueToken("office-\(replica.short)", scope: .all)
+        tokens[replica] = token
+        return token
     }
 }
