@@ -42,6 +42,10 @@ url="http://127.0.0.1:$port"
 fbr remote set "$url" --token "$office" >/dev/null
 fbr sync --json >/dev/null
 cohort_token=$("$fbs" token issue --db "$server_db" --name facilitator --cohort "$cohort")
+# Tokens for the hand-made requests: a token is bound to the first replica that syncs with
+# it, and those requests present a replica of their own.
+wire_token=$("$fbs" token issue --db "$server_db" --name wire --all)
+wire_cohort_token=$("$fbs" token issue --db "$server_db" --name wire-facilitator --cohort "$cohort")
 stop_server
 start_server_small() { "$fbs" serve --db "$server_db" --port "$port" --max-request-bytes 4096 --log-level error \
     >>"$work/server.log" 2>&1 & server_pid=$!; sleep 0.1; start_wait; }
@@ -77,6 +81,7 @@ env FIELDBOOK_DB="$work/third.sqlite" "$fb" init --name third >/dev/null
 env FIELDBOOK_DB="$work/third.sqlite" "$fb" bundle import "$work/other-all.fbk" >/dev/null
 env FIELDBOOK_DB="$work/third.sqlite" "$fb" bundle vector "$work/third.vec" >/dev/null
 env FIELDBOOK_DB="$other" "$fb" bundle export "$work/gap.fbk" --for "$work/third.vec" >/dev/null
+python3 "$wire" open "$work/open.bin"
 python3 "$wire" damaged crc "$work/crc.bin"
 python3 "$wire" damaged truncated "$work/truncated.bin"
 python3 "$wire" vector reject-unsupported-version "$work/version.bin"
@@ -194,19 +199,22 @@ cli "sync with a token the server never issued" 77 "^fieldbook: the device token
 cli "sync with a revoked token" 77 "^fieldbook: the device token 'old-laptop' was revoked" "$replica" -- \
     fbr sync --token "$revoked"
 
-# The server's sync endpoint.
+# The server's sync endpoint. First bind the hand-made requests' tokens to their replica.
+for token in "$wire_token" "$wire_cohort_token"; do
+    python3 "$wire" post "$url" "$token" "$work/open.bin" | grep -q "^200" || { echo "bad-input: binding a token failed" >&2; exit 1; }
+done
 http "no Authorization header" 401 "no device token" - "$work/garbage.bin"
 http "a token that is not one" 401 "not valid" "Bearer fbk_nonsense" "$work/garbage.bin"
 http "a revoked token" 401 "was revoked" "$revoked" "$work/garbage.bin"
 http "a body that is not an envelope" 400 "." "$office" "$work/garbage.bin"
-http "frame with a bad CRC" 400 "." "$office" "$work/crc.bin"
-http "request cut short in a frame" 400 "." "$office" "$work/truncated.bin"
-http "envelope format version 3" 426 "." "$office" "$work/version.bin"
-http "a request from a fieldbook before frames" 426 "too old for the server.*upgrade fieldbook" "$office" "$work/old-client.bin"
-http "unknown frame kind" 400 "." "$office" "$work/kind.bin"
-http "a bundle posted as a round" 400 "expected a framed sync request" "$office" "$work/bundle.bin"
-http "range that starts above what the server holds" 409 "sequence gap" "$office" "$work/gap.bin"
-http "push to a cohort the token does not open" 403 "may not write partition" "$cohort_token" "$work/scope.bin"
+http "frame with a bad CRC" 400 "." "$wire_token" "$work/crc.bin"
+http "request cut short in a frame" 400 "." "$wire_token" "$work/truncated.bin"
+http "envelope format version 3" 426 "." "$wire_token" "$work/version.bin"
+http "a request from a fieldbook before frames" 426 "too old for the server.*upgrade fieldbook" "$wire_token" "$work/old-client.bin"
+http "unknown frame kind" 400 "." "$wire_token" "$work/kind.bin"
+http "a bundle posted as a round" 400 "expected a framed sync request" "$wire_token" "$work/bundle.bin"
+http "range that starts above what the server holds" 409 "sequence gap" "$wire_token" "$work/gap.bin"
+http "push to a cohort the token does not open" 403 "may not write partition" "$wire_cohort_token" "$work/scope.bin"
 stop_server
 start_server_small
 http "body over --max-request-bytes" 413 "larger than 4096 bytes" "$office" "$work/big.bin"

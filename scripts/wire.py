@@ -7,6 +7,8 @@
                                              PARTITION (32 hex digits), no changes
     wire.py request-v1 OUT PARTITION AFTER   the same as one version-1 SyncRequest (a client from
                                              before frames)
+    wire.py open OUT                         a framed request that only opens a round (binds a token
+                                             to the replica the other requests present)
     wire.py damaged crc|truncated|kind OUT   a framed request with a bad CRC in its second frame,
                                              cut 5 bytes short, or whose first frame is of kind 42
     wire.py post URL TOKEN FILE              POST FILE to URL/v1/sync; prints STATUS, a tab,
@@ -42,14 +44,18 @@ REPLICA = bytes.fromhex("a1" * 16)
 NO_TABLES = varint(0) * 4  # strings, ids, streams, columns
 
 
+def open_frame():
+    """RoundOpen (kind 6) from REPLICA, holding nothing."""
+    return frame(6, varint(0) + varint(1) + REPLICA + varint(0) + varint(0)
+                 + varint(1) + varint(0) + varint(1_709_340_000_000) + varint(0) + varint(0) + varint(0))
+
+
 def request(partition, after):
     """RoundOpen (kind 6), then a Changes frame (kind 7) with one range and no changes."""
-    open_frame = frame(6, varint(0) + varint(1) + REPLICA + varint(0) + varint(0)
-                       + varint(1) + varint(0) + varint(1_709_340_000_000) + varint(0) + varint(0) + varint(0))
     ids = varint(2) + partition + REPLICA
     tables = varint(0) + ids + varint(1) + varint(0) + varint(1) + varint(0)  # strings, ids, streams, columns
     batch = varint(1) + varint(0) + varint(after) + varint(0) + varint(0)  # one range (after, after], no changes
-    return open_frame + frame(7, tables + batch)
+    return open_frame() + frame(7, tables + batch)
 
 
 def request_v1(partition, after):
@@ -128,6 +134,8 @@ def main(argv):
         pathlib.Path(argv[2]).write_bytes(bytes.fromhex("".join(text.split())))
     elif argv[:1] == ["request"] and len(argv) == 4:
         pathlib.Path(argv[1]).write_bytes(request(bytes.fromhex(argv[2]), int(argv[3])))
+    elif argv[:1] == ["open"] and len(argv) == 2:
+        pathlib.Path(argv[1]).write_bytes(open_frame())
     elif argv[:1] == ["request-v1"] and len(argv) == 4:
         pathlib.Path(argv[1]).write_bytes(request_v1(bytes.fromhex(argv[2]), int(argv[3])))
     elif argv[:1] == ["damaged"] and len(argv) == 3 and argv[1] in ("crc", "truncated", "kind"):

@@ -66,7 +66,8 @@ struct SlowLinkTests {
         options.frameTimeout = .seconds(1)
         let started = ContinuousClock.now
         let progress = try await SyncClient(
-            store: laptop.store, transport: link, token: try await scenario.officeToken(for: laptop.store.replicaID), options: options, sleep: { _ in }
+            store: laptop.store, transport: link, token: try await scenario.officeToken(for: laptop.store.replicaID),
+            options: options, sleep: { _ in }
         ).run()
         let elapsed = ContinuousClock.now - started
         // Left alone, the stalled link holds the attempt for 120 s and the trickle for minutes.

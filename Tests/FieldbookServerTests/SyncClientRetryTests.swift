@@ -123,7 +123,8 @@ struct SyncClientRetryTests {
         let before = try laptop.store.knowledge()
         let transport = ScriptedTransport([answer], then: ServiceTransport(service: scenario.backend.service))
         let client = SyncClient(
-            store: laptop.store, transport: transport, token: try await scenario.officeToken(for: laptop.store.replicaID), options: .testing(maxAttempts: 4))
+            store: laptop.store, transport: transport,
+            token: try await scenario.officeToken(for: laptop.store.replicaID), options: .testing(maxAttempts: 4))
         let error = await #expect(throws: FieldbookError.self) { try await client.run() }
         #expect(error?.code == .unavailable)
         let message = error?.message ?? ""

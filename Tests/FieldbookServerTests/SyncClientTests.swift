@@ -80,8 +80,11 @@ struct SyncClientLinkSizeTests {
         let failing = LinkSizeLog(ScriptedTransport([.networkFailure, .networkFailure, .networkFailure], then: server))
         var options = SyncClient.Options.testing(maxAttempts: 6)
         options.sizes = nil
-        try await SyncClient(store: laptop.store, transport: failing, token: try await scenario.officeToken(for: laptop.store.replicaID), options: options)
-            .run()
+        try await SyncClient(
+            store: laptop.store, transport: failing, token: try await scenario.officeToken(for: laptop.store.replicaID),
+            options: options
+        )
+        .run()
         let sizes = failing.sizes
         let standard = LinkSizes.standard
         #expect(sizes.first == standard)
@@ -93,7 +96,10 @@ struct SyncClientLinkSizeTests {
 
         // The next sync starts where the last one ended, and grows from there.
         let next = LinkSizeLog(server)
-        try await SyncClient(store: laptop.store, transport: next, token: try await scenario.officeToken(for: laptop.store.replicaID), options: options).run()
+        try await SyncClient(
+            store: laptop.store, transport: next, token: try await scenario.officeToken(for: laptop.store.replicaID),
+            options: options
+        ).run()
         #expect(next.sizes.first == remembered)
     }
 
@@ -124,7 +130,8 @@ struct SyncClientLinkSizeTests {
         let office = try await scenario.officeWithRoster(of: 400)
         let laptop = try scenario.replicas.make("laptop")
         let progress = try await sync(
-            laptop, over: ServiceTransport(service: scenario.backend.service), token: try await scenario.officeToken(for: laptop.store.replicaID),
+            laptop, over: ServiceTransport(service: scenario.backend.service),
+            token: try await scenario.officeToken(for: laptop.store.replicaID),
             options: .testing(frameBytes: 512, roundBytes: 2048))
         #expect(progress.frames > 20, "too few frames: \(progress.frames)")
         #expect(progress.rounds > 3, "a round carries about 2 KB: \(progress.rounds) rounds")

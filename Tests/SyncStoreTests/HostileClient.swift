@@ -40,7 +40,9 @@ struct HostileClient: Sendable {
         let request = WireFormat.frame(.roundOpen(open)) + (batch.isEmpty ? [] : WireFormat.frame(.changes(batch)))
         let (status, body) = try await transport.post(request, token: token)
         if status == 200, let response = Self.fold(body) { return .accepted(response) }
-        if case .error(let error)? = try? WireFormat.decode(body) { return .refused(status: status, error: error.error) }
+        if case .error(let error)? = try? WireFormat.decode(body) {
+            return .refused(status: status, error: error.error)
+        }
         return .refused(status: status, error: FieldbookError(.corrupt, "unexpected answer (HTTP \(status))"))
     }
 

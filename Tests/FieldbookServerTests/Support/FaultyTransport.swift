@@ -127,35 +127,15 @@ final class FaultyTransport: SyncTransport {
         for attempt in attempts {
             totals.attempts += 1
             totals.bytes += attempt.request.count + attempt.delivered.count
-            var reader = FrameReader()
-            reader.append(attempt.delivered)
-            var whole = 0
-            while attempt.status == 200, let message = try? reader.next() {
-                let size = reader.bytesRead - reader.pendingBytes - whole
-                whole += size
-                totals.largestFrame = max(totals.largestFrame, size)
-                switch message {
-                case .roundHead(let head):
-                    totals.duplicatesReported += Int(head.accepted.duplicates)
-                case .changes(let batch):
-                    totals.frames += 1
-                    for change in batch.changes {
-                        let key =
-                            change.stream.partition.rawValue.bytes + change.origin.rawValue.bytes
-                            + Self.bytes(change.sequence)
-                        if !received.insert(key).inserted { totals.changesReceivedTwice += 1 }
-                    }
-                default: break
-                }
-            }
-            var up = FrameReader()
-            up.append(attempt.request)
-            var pushedFrames = 0
-            while let message = try? up.next() {
-                guard case .changes(let batch) = message else { continue }
-                pushedFrames += 1
-                totals.largestPushFrameChanges = max(totals.largestPushFrameChanges, batch.changes.count)
-            }
+            let tally = FrameTally(
+                request: attempt.request, answer: attempt.status == 200 ? attempt.delivered : [], received: &received,
+                receivedTwice: &totals.changesReceivedTwice)
+            let whole = tally.wholeAnswerBytes
+            totals.largestFrame = max(totals.largestFrame, tally.largestFrame)
+            totals.frames += tally.answerFrames
+            totals.duplicatesReported += tally.duplicatesReported
+            totals.largestPushFrameChanges = max(totals.largestPushFrameChanges, tally.largestPushFrameChanges)
+            let pushedFrames = tally.pushedFrames
             if attempt.fate == .cutAnswer && pushedFrames > 0 && whole == 0 { totals.blindPushCuts += 1 }
             switch attempt.fate {
             case .answered: break
@@ -170,9 +150,5 @@ final class FaultyTransport: SyncTransport {
             }
         }
         return totals
-    }
-
-    static func bytes(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
     }
 }

@@ -64,41 +64,16 @@ final class RecordingTransport: SyncTransport {
         var received = Set<[UInt8]>()
         for attempt in attempts {
             totals.attempts += 1
-            var reader = FrameReader()
-            reader.append(attempt.delivered)
-            var whole = 0
-            while let message = try? reader.next() {
-                let size = reader.bytesRead - reader.pendingBytes - whole
-                whole += size
-                totals.largestFrame = max(totals.largestFrame, size)
-                switch message {
-                case .roundHead(let head): totals.duplicatesReported += Int(head.accepted.duplicates)
-                case .changes(let batch):
-                    totals.frames += 1
-                    totals.changes += batch.changes.count
-                    for change in batch.changes {
-                        let key =
-                            change.stream.partition.rawValue.bytes + change.origin.rawValue.bytes
-                            + FaultyTransport.bytes(change.sequence)
-                        if !received.insert(key).inserted { totals.changesReceivedTwice += 1 }
-                    }
-                default: break
-                }
-            }
-            // Push frames count toward the largest frame too.
-            var up = FrameReader()
-            up.append(attempt.request)
-            var sent = 0
-            var pushedFrames = 0
-            while let message = try? up.next() {
-                let size = up.bytesRead - up.pendingBytes - sent
-                sent += size
-                totals.largestFrame = max(totals.largestFrame, size)
-                if case .changes(let batch) = message {
-                    pushedFrames += 1
-                    totals.largestPushFrameChanges = max(totals.largestPushFrameChanges, batch.changes.count)
-                }
-            }
+            let tally = FrameTally(
+                request: attempt.request, answer: attempt.delivered, received: &received,
+                receivedTwice: &totals.changesReceivedTwice)
+            let whole = tally.wholeAnswerBytes
+            let pushedFrames = tally.pushedFrames
+            totals.largestFrame = max(totals.largestFrame, tally.largestFrame)
+            totals.frames += tally.answerFrames
+            totals.changes += tally.answerChanges
+            totals.duplicatesReported += tally.duplicatesReported
+            totals.largestPushFrameChanges = max(totals.largestPushFrameChanges, tally.largestPushFrameChanges)
             if attempt.failed && pushedFrames > 0 && whole == 0 { totals.blindPushCuts += 1 }
             if attempt.failed {
                 totals.cuts += 1
