@@ -58,13 +58,14 @@ env FIELDBOOK_DB="$office" "$fb" cohort list --json | python3 -c '
 import json, sys
 for c in json.load(sys.stdin): print(c["name"].split()[-1], c["id"])' | sort -n >"$work/cohorts.txt"
 mapfile -t cohort_ids < <(awk '{ print $2 }' "$work/cohorts.txt")
-for ((c = 0; c < COHORTS; c++)); do
-    "$fbs" token issue --db "$server_db" --name "facilitators-$c" --cohort "${cohort_ids[$c]}" >"$work/token-$c"
+# One token per laptop: the server binds a token to the first replica that syncs with it.
+for ((r = 1; r < REPLICAS; r++)); do
+    "$fbs" token issue --db "$server_db" --name "laptop-$r" --cohort "${cohort_ids[$((r % COHORTS))]}" >"$work/token-$r"
 done
 setup_replica() { # a new laptop: init, remote, a first sync that pulls its cohort
     local r=$1
     env FIELDBOOK_DB="$(replica_db "$r")" "$fb" init --name "laptop $r" >/dev/null
-    env FIELDBOOK_DB="$(replica_db "$r")" "$fb" remote set "$url" --token "$(cat "$work/token-$((r % COHORTS))")" \
+    env FIELDBOOK_DB="$(replica_db "$r")" "$fb" remote set "$url" --token "$(cat "$work/token-$r")" \
         >/dev/null
     env FIELDBOOK_DB="$(replica_db "$r")" "$fb" sync --json >/dev/null
 }
