@@ -27,20 +27,10 @@ extension SyncService {
         var merged = BatchMerger.Report()
         do {
             let token = try await authenticate(authorization: authorization)
-            var round = startRound(token: token)
-            do {
-                try await round.receive(body.prefix(delivered ?? body.count))
-            } catch {
-                round.endReading()
-                merged = round.report
-                throw error
-            }
-            merged = round.report
-            guard delivered ?? body.count >= body.count else {
-                round.endReading()
-                return InProcessAnswer(status: 0, body: [], merged: merged)
-            }
-            return InProcessAnswer(status: 200, body: try await round.finish().bytes(), merged: merged)
+            let sent = body.prefix(delivered ?? body.count)
+            guard let answer = try await run(sent, token: token, complete: sent.count == body.count, merged: &merged)
+            else { return InProcessAnswer(status: 0, body: [], merged: merged) }
+            return InProcessAnswer(status: 200, body: answer, merged: merged)
         } catch let error as FieldbookError {
             metrics.error(error.code).increment()
             let message = ErrorMessage(

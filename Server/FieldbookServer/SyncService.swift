@@ -81,12 +81,27 @@ public struct SyncService: Sendable {
     /// Runs a whole round over bytes already in memory and returns the whole framed answer:
     /// for in-process transports and tests. `POST /v1/sync` streams both ways instead.
     public func respond(to body: [UInt8], token: StoredToken) async throws -> [UInt8] {
+        var merged = BatchMerger.Report()
+        return try await run(body, token: token, complete: true, merged: &merged) ?? []
+    }
+
+    /// Feeds a new round `bytes` and answers it, or, when the request was cut short
+    /// (`complete` false), ends its reading without an answer. `merged` gets what the
+    /// pushed frames that arrived whole did, answered, cut or refused.
+    func run(
+        _ bytes: some Collection<UInt8>, token: StoredToken, complete: Bool, merged: inout BatchMerger.Report
+    ) async throws -> [UInt8]? {
         var round = startRound(token: token)
+        defer { merged = round.report }
         do {
-            try await round.receive(body)
+            try await round.receive(bytes)
         } catch {
             round.endReading()
             throw error
+        }
+        guard complete else {
+            round.endReading()
+            return nil
         }
         return try await round.finish().bytes()
     }
