@@ -9,6 +9,9 @@ import Testing
 /// Every refusal must come as the documented line (`cannot trust the server at URL: …`)
 /// with exit 69, before the device token is sent (the token stays unbound), and leave the
 /// laptop's replica exactly as it was.
+///
+/// `sync` draws its progress line on standard error; a warning or an error is a line of its
+/// own starting `fieldbook:`, so "no `fieldbook:` on stderr" means neither was printed.
 @Suite(.serialized)
 struct TLSEndToEndTests {
     let home: TemporaryDirectory
@@ -41,9 +44,6 @@ struct TLSEndToEndTests {
         let port = try #require(line.firstMatch(of: /port=(\d+)/).flatMap { Int($0.1) }, "no port in: \(line)")
         return (process, port, line)
     }
-
-    // `sync` draws its progress line on standard error; a warning or an error is a line of its own
-    // starting `fieldbook:`, so "no `fieldbook:` on stderr" means neither.
 
     func token(_ name: String, db: String) async throws -> String {
         let issued = try await server(["token", "issue", "--name", name, "--all"], db: db)

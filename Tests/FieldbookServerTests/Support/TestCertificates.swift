@@ -66,8 +66,10 @@ struct TestCertificates {
         process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
         let log = folder.file("openssl.log")
         FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: log)
-        process.standardError = FileHandle(forWritingAtPath: log)
+        let output = FileHandle(forWritingAtPath: log)
+        defer { try? output?.close() }
+        process.standardOutput = output
+        process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
