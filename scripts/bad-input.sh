@@ -92,6 +92,19 @@ python3 "$wire" request "$work/gap.bin" "0190ababababababababababababab01" 5
 python3 "$wire" request "$work/scope.bin" "0190cdcdcdcdcdcdcdcdcdcdcdcdcd02" 0
 head -c 8192 /dev/urandom >"$work/big.bin"
 echo "garbage, not an envelope" >"$work/garbage.bin"
+# TLS: a private CA and a certificate it signed for 127.0.0.1, a key of another certificate,
+# and files that are not PEM.
+openssl_quiet() { openssl "$@" >/dev/null 2>&1; }
+openssl_quiet req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=Bad input CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=keyCertSign -keyout "$work/ca.key" -out "$work/ca.pem"
+openssl_quiet req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$work/tls.key" -out "$work/tls.csr"
+printf 'subjectAltName=IP:127.0.0.1\n' >"$work/tls.ext"
+openssl_quiet x509 -req -in "$work/tls.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
+    -extfile "$work/tls.ext" -out "$work/tls.pem"
+openssl_quiet req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=other" \
+    -keyout "$work/other.key" -out "$work/other.pem"
+echo "not a certificate" >"$work/garbage.pem"
 
 failures=0
 rows=0
@@ -190,6 +203,12 @@ cli "remote set with a URL that is not http" 65 "is not an http:// or https:// U
     fbr remote set ftp://example.cn --token "$office"
 cli "remote set with a malformed token" 65 "does not look like a Fieldbook device token" "$replica" -- \
     fbr remote set "$url" --token secret
+cli "remote set --ca with a file that is not PEM" 65 "garbage.pem holds no PEM certificate" "$replica" -- \
+    fbr remote set "https://127.0.0.1:$port" --ca "$work/garbage.pem"
+cli "remote set --ca with a file that does not exist" 66 "^fieldbook: no file at" "$replica" -- \
+    fbr remote set "https://127.0.0.1:$port" --ca "$work/missing.pem"
+cli "remote set --ca for an http:// URL" 64 "^fieldbook: --ca is for an https:// server" "$replica" -- \
+    fbr remote set "$url" --ca "$work/ca.pem"
 cli "sync with no server set" 64 "^fieldbook: no server set" "$other" -- env FIELDBOOK_DB="$other" "$fb" sync
 cli "unknown option" 64 "^fieldbook: Unknown option '--colour'" "$replica" -- fbr status --colour
 
@@ -219,6 +238,30 @@ stop_server
 start_server_small
 http "body over --max-request-bytes" 413 "larger than 4096 bytes" "$office" "$work/big.bin"
 stop_server
+
+# HTTPS: a laptop that was not told to trust the private CA stops at once, before its token is sent.
+"$fbs" serve --db "$server_db" --port "$port" --tls-cert "$work/tls.pem" --tls-key "$work/tls.key" --log-level error \
+    >>"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 300); do
+    python3 -c "import ssl,urllib.request; urllib.request.urlopen('https://127.0.0.1:$port/v1/health', timeout=1, context=ssl._create_unverified_context())" 2>/dev/null && break
+    sleep 0.1
+done
+cli "sync over https with a CA the laptop does not trust" 69 "^fieldbook: cannot trust the server .*untrusted issuer.*--ca" \
+    "$replica" -- fbr sync --server "https://127.0.0.1:$port"
+stop_server
+
+# fieldbook-server serve: TLS files are checked before the store opens and the port is bound.
+cli "serve --tls-cert without --tls-key" 64 "^fieldbook-server: --tls-cert and --tls-key go together" "$server_db" -- \
+    timeout 30 "$fbs" serve --db "$server_db" --port "$port" --tls-cert "$work/tls.pem"
+cli "serve --tls-cert that is not PEM" 65 "^fieldbook-server: .*garbage.pem holds no PEM certificate" "$server_db" -- \
+    timeout 30 "$fbs" serve --db "$server_db" --port "$port" --tls-cert "$work/garbage.pem" --tls-key "$work/tls.key"
+cli "serve --tls-key that is not PEM" 65 "^fieldbook-server: .*garbage.pem holds no unencrypted PEM private key" \
+    "$server_db" -- timeout 30 "$fbs" serve --db "$server_db" --port "$port" --tls-cert "$work/tls.pem" --tls-key "$work/garbage.pem"
+cli "serve --tls-key of another certificate" 65 "^fieldbook-server: the key in .* does not belong to the certificate" \
+    "$server_db" -- timeout 30 "$fbs" serve --db "$server_db" --port "$port" --tls-cert "$work/tls.pem" --tls-key "$work/other.key"
+cli "serve --tls-cert that does not exist" 66 "^fieldbook-server: no file at" "$server_db" -- \
+    timeout 30 "$fbs" serve --db "$server_db" --port "$port" --tls-cert "$work/missing.pem" --tls-key "$work/tls.key"
 
 # The server's admin commands.
 cli "token issue with neither --all nor --cohort" 64 "^fieldbook-server: give either --all or at least one --cohort" \

@@ -6,32 +6,6 @@ import FieldbookSync
 import Foundation
 import Synchronization
 
-struct RemoteCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "remote", abstract: "Set the sync server this replica syncs with.", subcommands: [Set.self])
-
-    struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Store the server URL and device token in the replica.")
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: "The server, e.g. http://192.168.1.20:8080.") var url: String
-        @Option(help: "The device token the office issued (fbk_…).") var token: String
-
-        func run() throws {
-            try CLI.run {
-                _ = try HTTPSyncTransport.validate(url)
-                guard token.hasPrefix("fbk_") else {
-                    throw FieldbookError(.invalidInput, "token does not look like a Fieldbook device token (fbk_…)")
-                }
-                let fieldbook = try global.open()
-                try fieldbook.store.setSetting("server.url", url)
-                try fieldbook.store.setSetting("server.token", token)
-                print("Remote set to \(url)")
-            }
-        }
-    }
-}
-
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Sync with the server: push local changes, pull everyone else's.")
@@ -75,8 +49,10 @@ struct SyncCommand: AsyncParsableCommand {
                 throw FieldbookError(
                     .usage, "no device token set; run `fieldbook remote set URL --token TOKEN` or pass --token")
             }
+            let trust = try ServerTrust(stored: fieldbook.store.setting(ServerTrust.settingKey))
             let transport = try HTTPSyncTransport(
-                baseURL: url, readTimeout: .seconds(Int64(idleTimeout) + 5))
+                baseURL: url, trust: trust, readTimeout: .seconds(Int64(idleTimeout) + 5))
+            RemoteCommand.warnIfTokenGoesInClear(to: url)
             let json = global.json
             var sizes: LinkSizes?
             if frameBytes != nil || roundBytes != nil {

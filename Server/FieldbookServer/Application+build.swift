@@ -2,6 +2,7 @@ import FieldbookCore
 import FieldbookProtocol
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -15,10 +16,11 @@ import NIOCore
 ///   - host: the address to bind, `127.0.0.1` by default.
 ///   - port: the port; 0 picks a free one, reported to `onServerRunning`.
 ///   - console: the office console, served at the root URL; `nil` for none.
+///   - tls: the certificate and key to answer HTTPS with; `nil` for plain HTTP.
 ///   - onServerRunning: called with the bound port once the server accepts connections.
 public func buildApplication(
-    service: SyncService, console: OfficeConsole? = nil, host: String = "127.0.0.1", port: Int = 8080,
-    logger: Logger = Logger(label: "fieldbook.server"),
+    service: SyncService, console: OfficeConsole? = nil, tls: ServerTLS? = nil, host: String = "127.0.0.1",
+    port: Int = 8080, logger: Logger = Logger(label: "fieldbook.server"),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router()
@@ -94,8 +96,9 @@ public func buildApplication(
         }
     }
     console?.addRoutes(to: router)
+    let http1 = HTTP1Channel.Configuration(idleTimeout: ConnectionTimeouts.idle)
     return Application(
-        router: router, server: .http1(configuration: .init(idleTimeout: ConnectionTimeouts.idle)),
+        router: router, server: tls?.serverBuilder(http1) ?? .http1(configuration: http1),
         configuration: .init(address: .hostname(host, port: port), serverName: "fieldbook"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
 }

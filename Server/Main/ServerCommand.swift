@@ -122,14 +122,41 @@ struct ServeCommand: AsyncParsableCommand {
     var frameBytes = 32 << 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Flag(inversion: .prefixedNo, help: "Serve the office console at the root URL.") var console = true
-    @Flag(help: "Mark the console's session cookie Secure (the console is reached over https).")
+    @Flag(
+        help:
+            "Mark the console's session cookie Secure, for a console reached over https through a proxy (automatic with --tls-cert)."
+    )
     var secureCookies = false
+    @Option(
+        help: ArgumentHelp(
+            "Serve HTTPS with this certificate (PEM, the server's certificate first, then any intermediates); needs --tls-key.",
+            valueName: "file"))
+    var tlsCert: String?
+    @Option(help: ArgumentHelp("The private key of --tls-cert (PEM, unencrypted).", valueName: "file"))
+    var tlsKey: String?
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError(
+                "--tls-cert and --tls-key go together: give both (HTTPS) or neither (plain HTTP)")
+        }
+    }
 
     func run() async throws {
         try await ServerCLI.run {
             var configured = Logger(label: "fieldbook.server")
             configured.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let logger = configured
+            // Checked before the store opens and the port is bound: a bad file stops here.
+            var tls: ServerTLS?
+            if let tlsCert, let tlsKey {
+                tls = try ServerTLS.load(certificatePath: tlsCert, keyPath: tlsKey)
+                if let expires = tls?.expires, expires < Date() {
+                    logger.warning(
+                        "the TLS certificate has expired; clients will refuse it until it is renewed",
+                        metadata: ["certificate": "\(tlsCert)", "expired": "\(expires)"])
+                }
+            }
             let (store, location): (any SyncStore, String)
             if let url = storeOptions.postgresURL {
                 let postgres = try await PostgresSyncStore.connect(url: url, options: .init(logger: logger))
@@ -145,12 +172,19 @@ struct ServeCommand: AsyncParsableCommand {
             var office: OfficeConsole?
             if console {
                 office = OfficeConsole(
-                    store: try await ConsoleStores.open(store), options: .init(secureCookies: secureCookies))
+                    store: try await ConsoleStores.open(store),
+                    // A console served over TLS is reached over https only: its cookie never goes in clear.
+                    options: .init(secureCookies: secureCookies || tls != nil))
             }
-            let app = buildApplication(service: service, console: office, host: host, port: port, logger: logger) {
-                port in
+            let scheme = tls == nil ? "http" : "https"
+            let app = buildApplication(
+                service: service, console: office, tls: tls, host: host, port: port, logger: logger
+            ) { port in
                 logger.notice(
-                    "fieldbook-server listening", metadata: ["host": "\(host)", "port": "\(port)", "db": "\(location)"])
+                    "fieldbook-server listening",
+                    metadata: [
+                        "scheme": "\(scheme)", "host": "\(host)", "port": "\(port)", "db": "\(location)",
+                    ])
             }
             // SIGTERM / SIGINT stop accepting connections and let the round in flight finish.
             do {

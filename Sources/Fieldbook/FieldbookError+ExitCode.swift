@@ -8,7 +8,7 @@ extension FieldbookError.Code {
     /// | 64 (usage) | a bad or missing argument |
     /// | 65 (data) | invalid or corrupt input, an unknown or ambiguous ID, a foreign file, a bundle that does not fit |
     /// | 66 (no input) | a missing replica, file or row |
-    /// | 69 (unavailable) | the server cannot be reached |
+    /// | 69 (unavailable) | the server cannot be reached, answers with something not Fieldbook's, or shows an https certificate the laptop cannot trust |
     /// | 73 (can't create) | a replica or token exists already |
     /// | 74 (I/O) | the database is read-only, busy or the disk is full |
     /// | 77 (permission) | a bad, revoked or out-of-scope token |

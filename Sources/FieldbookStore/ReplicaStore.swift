@@ -216,14 +216,22 @@ public final class ReplicaStore: Sendable {
 
     /// Stores a local setting; `nil` removes it.
     public func setSetting(_ key: String, _ value: String?) throws {
+        try setSettings([(key, value)])
+    }
+
+    /// Stores several local settings in one transaction, so they change all together or
+    /// not at all; a `nil` value removes its key.
+    public func setSettings(_ values: [(key: String, value: String?)]) throws {
         try StoreErrors.translate {
             try database.write { db in
-                if let value {
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO fb_meta (key, value) VALUES (?, ?)",
-                        arguments: ["setting." + key, value])
-                } else {
-                    try db.execute(sql: "DELETE FROM fb_meta WHERE key = ?", arguments: ["setting." + key])
+                for (key, value) in values {
+                    if let value {
+                        try db.execute(
+                            sql: "INSERT OR REPLACE INTO fb_meta (key, value) VALUES (?, ?)",
+                            arguments: ["setting." + key, value])
+                    } else {
+                        try db.execute(sql: "DELETE FROM fb_meta WHERE key = ?", arguments: ["setting." + key])
+                    }
                 }
             }
         }

@@ -115,7 +115,8 @@ public final class SyncClient: Sendable {
     /// - Parameter progress: called after every merged frame and every failed attempt.
     /// - Throws: ``FieldbookError``: `.unavailable` when attempts in a row delivered
     ///   nothing, or something that is not Fieldbook answered, or `timeout` ran out (the
-    ///   message says what was kept and how many changes wait), `.badToken` /
+    ///   message says what was kept and how many changes wait), or the transport failed
+    ///   in a way no retry mends (the server's certificate cannot be trusted), `.badToken` /
     ///   `.scopeDenied` / `.unsupportedVersion` as the server answered.
     @discardableResult
     public func run(progress report: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
@@ -220,6 +221,7 @@ public final class SyncClient: Sendable {
             try await exchange(body, receiver: receiver)
         } catch {
             if let failure = receiver.localFailure { throw failure }
+            if let unrecoverable = error as? UnrecoverableTransportError { throw unrecoverable.error }
             networkFailure = Self.describe(networkError: error, received: receiver.bytes)
         }
         progress.bytesUp += body.count

@@ -1,3 +1,5 @@
+import FieldbookCore
+
 /// What a transport hands the sync client while an answer arrives: the status line
 /// first, then the body in chunks as the network delivers them.
 public enum SyncReplyPart: Sendable {
@@ -18,7 +20,8 @@ public protocol SyncTransport: Sendable {
     /// answer to `receive` as it arrives (the head first, then the body's chunks).
     ///
     /// - Throws: any error for a failure to reach the server or read its answer (the
-    ///   client treats those as retryable network failures), or what `receive` threw.
+    ///   client treats those as retryable network failures), ``UnrecoverableTransportError``
+    ///   for one no retry can mend, or what `receive` threw.
     func post(_ body: [UInt8], token: String, receive: (SyncReplyPart) async throws -> Void) async throws
 }
 
@@ -35,4 +38,18 @@ extension SyncTransport {
         }
         return (status, bytes)
     }
+}
+
+/// A failure of the transport that no retry can mend, such as a server certificate the
+/// laptop cannot trust: the sync client stops at once with ``error`` instead of backing
+/// off and trying again.
+public struct UnrecoverableTransportError: Error, Sendable, CustomStringConvertible {
+    /// What to tell the user.
+    public var error: FieldbookError
+
+    public init(error: FieldbookError) {
+        self.error = error
+    }
+
+    public var description: String { error.message }
 }
