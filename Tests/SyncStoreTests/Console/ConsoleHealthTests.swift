@@ -1,6 +1,7 @@
 import Fieldbook
 import FieldbookCore
 import FieldbookProtocol
+import FieldbookTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -114,7 +115,7 @@ import Testing
             }
             print("console statements per page, \(backend): \(counts.sorted { $0.key < $1.key })")
             #expect(counts["/cohorts/\(harness.scenario.headship.id)"]! <= 8, "\(counts)")
-            #expect(counts["/"]! <= 12, "\(counts)")
+            #expect(counts["/"]! <= 14, "\(counts)")
         }
     }
 

@@ -132,9 +132,10 @@ extension ConsoleStore {
         }.joined(separator: " ")
         let threshold =
             cases.isEmpty ? "\(Self.defaultThreshold)" : "CASE pr.code \(cases) ELSE \(Self.defaultThreshold) END"
+        // CAST: PostgreSQL sums bigints as numeric, which the console does not read.
         return """
-            SELECT p.cohort_id, sum(t.present) AS present, sum(t.late) AS late, sum(t.absent) AS absent,
-                   sum(t.excused) AS excused,
+            SELECT p.cohort_id, CAST(sum(t.present) AS bigint) AS present, CAST(sum(t.late) AS bigint) AS late,
+                   CAST(sum(t.absent) AS bigint) AS absent, CAST(sum(t.excused) AS bigint) AS excused,
                    sum(CASE WHEN t.present + t.late + t.absent > 0
                         AND (t.present + t.late) * 100 < \(threshold) * (t.present + t.late + t.absent)
                        THEN 1 ELSE 0 END) AS below

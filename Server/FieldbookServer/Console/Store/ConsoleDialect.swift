@@ -53,7 +53,7 @@ public enum ConsoleDialect: Sendable {
                 FROM fb_cells c
                 WHERE c.col = (SELECT id FROM fb_columns WHERE tbl = 'attendance' AND col = 'status')
                 AND substring(c.key FROM 1 FOR 16) IN (SELECT e.id FROM events e WHERE e.deleted = 0 \(eventFilter))
-                AND \(liveAttendance("c"))
+                AND \(Self.liveAttendance("c"))
                 GROUP BY 1
                 """
         }
