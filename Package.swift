@@ -170,7 +170,7 @@ let package = Package(
             name: "SyncStoreTests",
             dependencies: [
                 "FieldbookServer", "FieldbookSync", "FieldbookTestSupport", "Fieldbook", "FieldbookCore",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "FieldbookProtocol", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         // Whole sync sessions under simulated faults, driven by one seed.

@@ -63,7 +63,9 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if selected.contains("P9") {
             let bench = postgres.map { PostgresBenchmarks(baseURL: $0, scale: scale, store: store) }
-            results += try await ConsoleBenchmarks(folder: folder, quick: quick, postgres: bench).run()
+            results += try await ConsoleBenchmarks(
+                folder: folder, quick: quick, postgres: bench, keepDatabase: directory != nil
+            ).run()
         }
         print("\n" + BenchResult.table(results))
     }

@@ -8,8 +8,10 @@ fails a sign-in, signs in, opens the overview, a cohort grid, an event, a partic
 conflicts, laptops and audit pages (in English and Chinese, on a laptop, a tablet and in
 print), resolves a conflict, issues a token, downloads the CSV (checked byte-wise: BOM,
 CRLF, Chinese names) and the XLSX (opened with openpyxl), and checks that a missing CSRF
-token, a viewer's resolve and a device token are refused. Screenshots of each page go to
---out. Exits non-zero on the first failed check.
+token, a viewer's resolve and a device token are refused. A demo laptop syncs through the
+server first, so the laptops page shows its last sync, and the participant page's change
+history shows the conflict's losing mark. Screenshots of each page go to --out. Exits
+non-zero on the first failed check.
 
     scripts/console-browser.py --bin .build/debug --out .build/console-screenshots
 """
@@ -90,6 +92,16 @@ def sign_in(page, base, name, password):
         page.click("button[type=submit]")
 
 
+def sync_laptop(binaries, folder, base, device_token):
+    """Syncs the demo's Shanghai laptop through the console's server: a real round, recorded."""
+    fieldbook = os.path.join(binaries, "fieldbook")
+    replica = os.path.join(folder, "shanghai.sqlite")
+    if not os.path.exists(replica):
+        sys.exit(f"FAILED: the demo left no laptop replica at {replica}: {sorted(os.listdir(folder))}")
+    run([fieldbook, "remote", "set", base, "--token", device_token, "--db", replica])
+    run([fieldbook, "sync", "--db", replica])
+
+
 def browse(base, npqh, device_token, out, chromium):
     os.makedirs(out, exist_ok=True)
 
@@ -113,6 +125,7 @@ def browse(base, npqh, device_token, out, chromium):
         check("wrong" in page.content() and page.url.endswith("/signin"), "a wrong password is refused")
         sign_in(page, base, "admin", PASSWORD)
         check(page.url == base + "/" and "NPQH" in page.content(), "the admin signs in to the overview")
+        check("Shanghai, Chengdu" in page.content(), "the NPQH cohort's cities: Shanghai first, then Chengdu")
         cookie = next(c for c in laptop.cookies() if c["name"] == "fb_session")
         check(cookie["httpOnly"] and cookie["sameSite"] == "Strict", "the session cookie is HttpOnly, SameSite=Strict")
         shot(page, "02-overview")
@@ -155,11 +168,22 @@ def browse(base, npqh, device_token, out, chromium):
         check(page.locator("form[action$='/keep']").count() // 2 == open_before - 1, "keeping a version resolves it")
         shot(page, "08-conflicts-after-resolve")
 
+        page.goto(base + f"/cohorts/{npqh}")
+        page.click("th.ev a >> nth=0")
+        page.click("a:has-text('Zhang Min')")
+        content = page.content()
+        check("Change history" in content and "lost a conflict" in content,
+              "the participant's change history shows the conflict's losing mark")
+        check("late" in content and "absent" in content, "both facilitators' marks are in the history")
+        shot(page, "06b-participant-history")
+
         page.goto(base + "/laptops")
         page.fill("form[action='/tokens'] input[name=name]", "zhao-yantai")
         with page.expect_navigation():
             page.click("form[action='/tokens'] button")
         check("fbk_" in page.content(), "an issued token is shown once")
+        check("browser-test-laptop" in page.content() and "Last sync" in page.content(),
+              "the laptop that synced shows its token and last sync")
         shot(page, "09-laptops-and-tokens")
         page.goto(base + "/laptops")
         check("fbk_" not in page.content(), "and only once")
@@ -222,6 +246,7 @@ def main():
         db, npqh, device_token = seed(args.bin, folder)
         process, base = start_server(args.bin, db)
         try:
+            sync_laptop(args.bin, folder, base, device_token)
             browse(base, npqh, device_token, args.out, args.chromium)
         finally:
             process.terminate()

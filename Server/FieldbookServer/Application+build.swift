@@ -23,6 +23,9 @@ public func buildApplication(
     port: Int = 8080, logger: Logger = Logger(label: "fieldbook.server"),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    var observed = service
+    if let console, observed.roundObserver == nil { observed.roundObserver = ConsoleRoundLog(store: console.store) }
+    let service = observed
     let router = Router()
     router.get(RouterPath(SyncHTTP.healthPath)) { _, _ -> Response in
         let body = "{\"status\":\"ok\",\"replica\":\"\(service.store.replicaID)\"}\n"
@@ -64,6 +67,7 @@ public func buildApplication(
                 throw error
             }
             let answer = try await round!.finish()
+            await service.observe(round!)
             return Response(
                 status: .ok, headers: [.contentType: WireFormat.contentType],
                 body: ResponseBody { writer in

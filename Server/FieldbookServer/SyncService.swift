@@ -40,6 +40,10 @@ public struct SyncService: Sendable {
     let wallClock: any WallClock
     let logger: Logger
     let readingRounds = ReadingRounds()
+    /// Told of each answered round (the office console's laptops page); `nil` for none.
+    /// ``buildApplication(service:console:host:port:logger:onServerRunning:)`` sets it to
+    /// the console's when it serves one.
+    public var roundObserver: (any RoundObserver)?
 
     public init(
         store: any SyncStore, metrics: ServerMetrics = ServerMetrics(), limits: Limits = Limits(),
@@ -103,7 +107,9 @@ public struct SyncService: Sendable {
             round.endReading()
             return nil
         }
-        return try await round.finish().bytes()
+        let answer = try await round.finish()
+        await observe(round)
+        return try await answer.bytes()
     }
 }
 

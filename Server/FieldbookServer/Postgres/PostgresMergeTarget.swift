@@ -171,11 +171,15 @@ final class PostgresMergeTarget: MergeTarget {
         }
     }
 
-    /// A local write of this replica (a ledger cell), exactly as the SQLite store's
-    /// `StoreSession.write`: a new change in this replica's stream for the partition.
-    func write(_ cell: CellAddress, partition: PartitionID, value: Value) throws {
+    /// A local write of this replica (a ledger cell, or an office decision), exactly as the
+    /// SQLite store's `StoreSession.write`: a new change in this replica's stream for the
+    /// partition.
+    ///
+    /// - Parameter decision: write even when the cell holds `value` already (keeping the
+    ///   winner of a conflict is a write that has seen both versions).
+    func write(_ cell: CellAddress, partition: PartitionID, value: Value, decision: Bool = false) throws {
         let current = winner(of: cell)?.version
-        if let current, current.value == value { return }
+        if let current, current.value == value, !decision { return }
         let time = clock.tick(now: now, over: current?.stamp)
         let stream = StreamID(partition: partition, origin: local)
         let sequence = try heldSequence(of: stream) + 1

@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.available)
-    func adminKeepsAVersionAsAReplicatedWrite(_ backend: StoreBackend) async throws {
+    func adminKeepsAVersionAsAReplicatedWriteThatLaptopsPull(_ backend: StoreBackend) async throws {
         try await ConsoleHarness.forEach(backend) { harness, client in
             var browser = ConsoleBrowser(client)
             _ = try await browser.signIn(ConsoleHarness.adminName, ConsoleHarness.password)
@@ -108,20 +108,29 @@ import Testing
             let before = try await harness.test.store.knowledge()
             let kept = try await browser.post(
                 "/conflicts/\(conflict.id)/keep", form: ["csrf": page.csrf ?? "", "side": "loser"])
-            guard harness.store.canResolveConflicts else {
-                #expect(kept.status == .badRequest)
-                #expect(page.text.contains("fieldbook conflicts resolve"))
-                return
-            }
             #expect(kept.status == .seeOther)
             #expect(try await harness.store.conflicts(includeResolved: false).isEmpty)
             let server = StreamID(partition: harness.scenario.headship.partition, origin: harness.test.store.replicaID)
             #expect(try await harness.test.store.knowledge()[server] > before[server], "a change the laptops will pull")
             let grid = try await harness.store.cohortGrid(harness.scenario.headship.id)
-            let key = RowKey(harness.scenario.events[1].id, harness.scenario.participants[1].id)
-            #expect(grid.marks[key] == conflict.loser.value)
+            let (event, person) = (harness.scenario.events[1].id, harness.scenario.participants[1].id)
+            #expect(grid.status(event: event, participant: person) == conflict.loser.value)
             let audit = try await browser.get("/audit")
             #expect(audit.text.contains("conflict.resolve") && audit.text.contains(ConsoleHarness.adminName))
+
+            // Both laptops pull the decision on their next sync: the mark and a closed ledger.
+            for laptop in [harness.scenario.wang, harness.scenario.li] {
+                var peer = try laptop.store.knowledge()
+                while true {
+                    let assembly = try await harness.test.store.changes(for: peer, partitions: nil, byteBudget: 1 << 20)
+                    try laptop.store.merge(assembly.batch, from: harness.test.store.replicaID)
+                    peer.advance(through: assembly.batch.ranges)
+                    if !assembly.hasMore { break }
+                }
+                #expect(try laptop.conflicts().isEmpty, "the laptop's ledger entry is closed")
+                let line = try laptop.register(event: event.description).lines.first { $0.participant.id == person }
+                #expect(line?.status == conflict.loser.value)
+            }
         }
     }
 

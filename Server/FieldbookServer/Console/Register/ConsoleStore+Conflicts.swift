@@ -2,6 +2,16 @@ import Fieldbook
 import FieldbookCore
 
 extension ConsoleStore {
+    /// How many ledger entries wait for the office: one count, no entry read.
+    public func openConflictCount() async throws -> Int {
+        try await query(
+            """
+            SELECT count(*) AS n FROM conflicts
+            WHERE deleted = 0 AND resolved_time IS NULL AND \(ConsoleSchema.completeEntry)
+            """, []
+        ).first?.int("n") ?? 0
+    }
+
     /// A conflicting record in words: `Li Wei at "Module 1" 2024-03-02T09:00`.
     public func describe(table: String, key: RowKey) async throws -> String {
         func text(_ sql: String, _ id: RowID) async throws -> String? {

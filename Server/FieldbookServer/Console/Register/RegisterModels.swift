@@ -26,6 +26,14 @@ public struct AttendanceTally: Sendable, Hashable {
 
     /// The attendance rate from 0 to 1, `nil` before any counted mark.
     public var rate: Double? { counted == 0 ? nil : Double(present + late) / Double(counted) }
+
+    /// Whether the rate is below `threshold` percent (never before any counted mark).
+    ///
+    /// In integers, so the grid's flags and the overview's count (computed in SQL by the
+    /// same rule) always agree, with no rounding at the boundary.
+    public func isBelow(_ threshold: Int) -> Bool {
+        counted > 0 && (present + late) * 100 < threshold * counted
+    }
 }
 
 /// A cohort on the overview.
@@ -34,7 +42,8 @@ public struct CohortSummary: Sendable, Hashable {
     public var name: String
     public var programme: String
     public var programmeTitle: String
-    /// Where its face-to-face sessions mostly take place, else its participants' city.
+    /// Where its sessions take place (the venues' cities, in the order of their first
+    /// session), else, for a cohort with no venue yet, its participants' most common city.
     public var city: String?
     public var participants: Int
     public var events: Int
@@ -47,11 +56,63 @@ public struct CohortSummary: Sendable, Hashable {
 
 /// A cohort's participants × events grid.
 public struct CohortGrid: Sendable {
+    /// The cohort, its totals counted from this grid's marks.
     public var cohort: CohortSummary
+    /// The columns, by start.
     public var events: [EventRow]
+    /// The rows, by name, each with their own tally.
     public var participants: [ParticipantRow]
-    /// Status by (event, participant); absent for unmarked.
-    public var marks: [RowKey: String]
+    /// Each participant's marks, one per event column: `marks[row][column]`.
+    public var marks: [[GridMark]]
+
+    /// The status of a participant at an event, `nil` when unmarked or not in the grid.
+    public func status(event: RowID, participant: RowID) -> String? {
+        guard let row = participants.firstIndex(where: { $0.id == participant }),
+            let column = events.firstIndex(where: { $0.id == event })
+        else { return nil }
+        return marks[row][column].status
+    }
+}
+
+/// One cell of the cohort grid.
+public enum GridMark: UInt8, Sendable, Hashable, CaseIterable {
+    case unmarked, present, late, absent, excused
+
+    /// The stored status, `nil` for unmarked.
+    public var status: String? {
+        switch self {
+        case .unmarked: nil
+        case .present: "present"
+        case .late: "late"
+        case .absent: "absent"
+        case .excused: "excused"
+        }
+    }
+
+    /// A row of marks from the grid query's `column+letter` items (`0p 3a 4l`); items for
+    /// unknown columns or statuses are left unmarked.
+    static func parse(_ text: String, columns: Int) -> [GridMark] {
+        var marks = [GridMark](repeating: .unmarked, count: columns)
+        var column = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): column = column &* 10 &+ Int(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: " "): column = 0
+            default:
+                let mark: GridMark? =
+                    switch byte {
+                    case UInt8(ascii: "p"): .present
+                    case UInt8(ascii: "l"): .late
+                    case UInt8(ascii: "a"): .absent
+                    case UInt8(ascii: "e"): .excused
+                    default: nil
+                    }
+                if let mark, column >= 0, column < columns { marks[column] = mark }
+                column = 0
+            }
+        }
+        return marks
+    }
 }
 
 /// An event as the console lists it.

@@ -41,4 +41,24 @@ public struct LaptopView: Sendable, Hashable {
     public var lastChange: UInt64?
     /// Its changes held back for clock skew.
     public var quarantined: Int = 0
+    /// What its last answered sync round said, if the server recorded one.
+    public var lastRound: LaptopRound?
+
+    /// When the server last heard from it: its last round, else its newest change.
+    public var lastSeen: UInt64? { lastRound?.answeredAt ?? lastChange }
+}
+
+/// A laptop's last answered sync round, as the server recorded it.
+public struct LaptopRound: Sendable, Hashable {
+    /// When the server answered it (Unix milliseconds).
+    public var answeredAt: UInt64
+    /// The device token it synced under.
+    public var token: String
+    /// The data schema version its opening frame declared (the protocol sends no app version).
+    public var schemaVersion: Int
+    /// Its clock minus the server's when it opened the round, milliseconds.
+    public var clockAhead: Int64
+    /// Its own changes the server still lacked after that round: what it had written by
+    /// then, per cohort, less what the server holds of its streams now.
+    public var unsynced: Int
 }

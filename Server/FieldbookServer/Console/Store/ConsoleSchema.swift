@@ -1,5 +1,6 @@
-/// The console's own tables (office accounts, sessions, the audit log, settings), the
-/// same on both stores, and created idempotently when the console starts.
+/// The console's own tables (office accounts, sessions, the audit log, settings, and what
+/// each laptop's last sync round said), the same on both stores, and created
+/// idempotently when the console starts.
 ///
 /// They are not replicated: accounts and sessions belong to the server, not to the
 /// register, and never travel to laptops.
@@ -35,6 +36,17 @@ enum ConsoleSchema {
         CREATE TABLE IF NOT EXISTS fb_console_settings (
             key TEXT PRIMARY KEY NOT NULL,
             value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS fb_console_laptops (
+            replica BLOB PRIMARY KEY NOT NULL,
+            token TEXT NOT NULL,
+            last_sync INTEGER NOT NULL,
+            client_time INTEGER NOT NULL,
+            schema_version INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS fb_console_laptop_streams (
+            replica BLOB NOT NULL,
+            partition BLOB NOT NULL,
+            written INTEGER NOT NULL,
+            PRIMARY KEY (replica, partition));
         """
 
     /// PostgreSQL: one statement each (run under the migration lock, so several server
@@ -66,5 +78,20 @@ enum ConsoleSchema {
             detail text NOT NULL)
         """,
         "CREATE TABLE IF NOT EXISTS fb_console_settings (key text PRIMARY KEY, value text NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS fb_console_laptops (
+            replica bytea PRIMARY KEY,
+            token text NOT NULL,
+            last_sync bigint NOT NULL,
+            client_time bigint NOT NULL,
+            schema_version bigint NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS fb_console_laptop_streams (
+            replica bytea NOT NULL,
+            partition bytea NOT NULL,
+            written bigint NOT NULL,
+            PRIMARY KEY (replica, partition))
+        """,
     ]
 }

@@ -23,12 +23,22 @@ public protocol ConsoleStore: Sendable {
     /// Keeps one version of a conflicting cell: an ordinary replicated write by the
     /// server's replica, which closes the ledger entry on every replica that syncs it.
     ///
-    /// - Throws: `.usage` where the store cannot write the register.
+    /// - Throws: `.notFound` when the entry is not open.
     func resolveConflict(id: RowID, keepLoser: Bool) async throws
-    /// Whether ``resolveConflict(id:keepLoser:)`` works on this store.
-    var canResolveConflicts: Bool { get }
     /// Each replica on record in the register, with what the server holds of it.
     func laptops() async throws -> [LaptopView]
+    /// Each marked participant's marks at `events` for the cohort grid: `column+letter`
+    /// items (`0p 3a 4l`), the column being the event's place in `events`.
+    func gridMarks(events: [RowID]) async throws -> [(participant: RowID, marks: String)]
+    /// Every version the store holds of the fields of `records`: the current ones and
+    /// the superseded ones still in the log, in no particular order.
+    func versions(of records: [RecordAddress]) async throws -> [RecordChange]
+    /// The statements this store ran for the console, and their time.
+    var meter: ConsoleQueryMeter { get }
+    /// The store's SQL, where it differs.
+    var dialect: ConsoleDialect { get }
+    /// The overview's counts per cohort, between requests.
+    var tallyCache: CohortTallyCache { get }
 }
 
 /// A value read from or bound to a console query, on either store.

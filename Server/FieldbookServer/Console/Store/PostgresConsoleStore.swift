@@ -6,13 +6,14 @@ import PostgresNIO
 /// The console on the PostgreSQL store: the register through the views of
 /// ``PostgresRegisterViews``, conflicts and laptops straight from the cells and streams.
 ///
-/// Resolving a conflict needs the server to author a replicated write (its own stream,
-/// sequence and clock), which only the SQLite store's domain layer does today; here the
-/// console shows conflicts and refuses to resolve them, saying how to.
+/// Keeping a conflict's version is the server's own replicated write
+/// (``PostgresSyncStore/writeDecision(_:value:)``), as on the SQLite store.
 public final class PostgresConsoleStore: ConsoleStore {
     let store: PostgresSyncStore
     public var syncStore: any SyncStore { store }
-    public var canResolveConflicts: Bool { false }
+    public let meter = ConsoleQueryMeter()
+    public let tallyCache = CohortTallyCache()
+    public var dialect: ConsoleDialect { .postgres }
 
     private init(store: PostgresSyncStore) {
         self.store = store
@@ -38,21 +39,25 @@ public final class PostgresConsoleStore: ConsoleStore {
 
     public func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
         let query = try Self.postgresQuery(sql, arguments)
-        return try await store.withConnection { connection in
-            var rows: [SQLRow] = []
-            for try await row in try await connection.query(query, logger: self.store.options.logger) {
-                var values: [String: SQLValue] = [:]
-                for cell in row { values[cell.columnName] = try SQLValue(cell) }
-                rows.append(SQLRow(values))
+        return try await meter.measure {
+            try await store.withConnection { connection in
+                var rows: [SQLRow] = []
+                for try await row in try await connection.query(query, logger: self.store.options.logger) {
+                    var values: [String: SQLValue] = [:]
+                    for cell in row { values[cell.columnName] = try SQLValue(cell) }
+                    rows.append(SQLRow(values))
+                }
+                return rows
             }
-            return rows
         }
     }
 
     public func execute(_ sql: String, _ arguments: [SQLValue]) async throws {
         let query = try Self.postgresQuery(sql, arguments)
-        try await store.withConnection { connection in
-            try await connection.query(query, logger: self.store.options.logger).drain()
+        try await meter.measure {
+            try await store.withConnection { connection in
+                try await connection.query(query, logger: self.store.options.logger).drain()
+            }
         }
     }
 
@@ -89,20 +94,32 @@ public final class PostgresConsoleStore: ConsoleStore {
     }
 
     public func resolveConflict(id: RowID, keepLoser: Bool) async throws {
-        throw FieldbookError(
-            .usage,
-            "the console resolves conflicts on the SQLite store only; with PostgreSQL, resolve it on an office laptop (`fieldbook conflicts resolve`) and sync"
-        )
+        guard let conflict = try await conflicts(includeResolved: false).first(where: { $0.id == id }) else {
+            throw FieldbookError(.notFound, "no open conflict \(id)")
+        }
+        let cell = CellAddress(table: conflict.table, key: conflict.key, column: conflict.column)
+        // The values as stored (typed), not as the page shows them.
+        let kept =
+            keepLoser
+            ? try await store.value(
+                of: CellAddress(table: ConflictEntry.table, key: RowKey(id), column: ConflictEntry.Column.value))
+            : try await store.value(of: cell)
+        _ = try await meter.measure(statements: 2) {
+            try await store.writeDecision(cell, value: kept ?? .null)
+        }
     }
 
     public func laptops() async throws -> [LaptopView] {
+        // The newest change of a stream is its highest sequence, in fb_cells or, superseded
+        // since, in fb_history: one index seek in each ((stream, seq) indexes both).
         try await query(
             """
-            SELECT s.origin, sum(s.held)::int8 AS held, max(c.last) AS last_hlc,
+            SELECT s.origin, sum(s.held)::int8 AS held, max(greatest(c.hlc, h.hlc)) AS last_hlc,
                    (SELECT d.name FROM devices d WHERE d.replica_id = s.origin AND d.deleted = 0
                     ORDER BY d.id LIMIT 1) AS name
             FROM fb_streams s
-            LEFT JOIN LATERAL (SELECT max(hlc) AS last FROM fb_cells WHERE stream = s.id) c ON true
+            LEFT JOIN LATERAL (SELECT hlc FROM fb_cells WHERE stream = s.id ORDER BY seq DESC LIMIT 1) c ON true
+            LEFT JOIN LATERAL (SELECT hlc FROM fb_history WHERE stream = s.id ORDER BY seq DESC LIMIT 1) h ON true
             WHERE s.held > 0
             GROUP BY s.origin
             """, []

@@ -5,7 +5,6 @@ enum ConsoleAdminTemplates {
 
     static let conflicts = """
         <h1>{{t.conflicts}}</h1>
-        {{^canResolve}}<p class="note">{{t.resolveElsewhere}}</p>{{/canResolve}}
         {{^isAdmin}}<p class="note">{{t.viewerNote}}</p>{{/isAdmin}}
         {{^conflicts}}<p>{{t.noConflicts}}</p>{{/conflicts}}
         {{#conflicts}}
@@ -33,13 +32,17 @@ enum ConsoleAdminTemplates {
         <h1>{{t.laptops}}</h1>
         {{#issuedToken}}<div class="alert ok"><p>{{t.shownOnce}}</p><code class="token">{{issuedToken}}</code></div>{{/issuedToken}}
         <div class="scroll"><table>
-          <thead><tr><th>{{t.laptop}}</th><th>ID</th><th>{{t.lastChange}}</th><th class="num">{{t.changesHeld}}</th>
-            <th class="num">{{t.quarantined}}</th></tr></thead>
+          <thead><tr><th>{{t.laptop}}</th><th>ID</th><th>{{t.token}}</th><th>{{t.lastSync}}</th>
+            <th>{{t.lastChange}}</th><th>{{t.schema}}</th><th class="num">{{t.unsynced}}</th>
+            <th class="num">{{t.changesHeld}}</th><th class="num">{{t.quarantined}}</th></tr></thead>
           <tbody>
-          {{#laptops}}<tr{{#stale}} class="flag"{{/stale}}><td>{{name}}</td><td><code>{{id}}</code></td><td>{{last}}</td>
-            <td class="num">{{held}}</td><td class="num">{{quarantined}}</td></tr>{{/laptops}}
+          {{#laptops}}<tr{{#stale}} class="flag"{{/stale}}><td>{{name}}</td><td><code>{{id}}</code></td><td>{{token}}</td>
+            <td>{{lastSync}}{{#clock}}<br><span class="note">{{t.clock}} {{clock}}</span>{{/clock}}</td><td>{{lastChange}}</td>
+            <td>{{schema}}</td><td class="num">{{unsynced}}</td><td class="num">{{held}}</td>
+            <td class="num">{{quarantined}}</td></tr>{{/laptops}}
           </tbody>
         </table></div>
+        <p class="note">{{t.laptopsNote}}</p>
         {{#isAdmin}}{{#quarantineTotal}}
         <form method="post" action="/quarantine/release"><input type="hidden" name="csrf" value="{{csrf}}">
           <button type="submit">{{t.release}} ({{quarantineTotal}})</button></form>

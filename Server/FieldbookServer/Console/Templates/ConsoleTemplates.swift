@@ -138,6 +138,17 @@ enum ConsoleTemplates {
         <h2>{{t.notes}}</h2>
         {{#notes}}<div class="card"><p class="note">{{author}} · {{created}}{{#event}} · {{event}}{{/event}}</p>
           <p>{{body}}</p></div>{{/notes}}
+        <h2>{{t.changeHistory}}</h2>
+        <div class="scroll"><table class="history">
+          <thead><tr><th>{{t.time}}</th><th>{{t.record}}</th><th>{{t.column}}</th><th>{{t.value}}</th><th>{{t.by}}</th>
+            <th>{{t.outcome}}</th></tr></thead>
+          <tbody>
+          {{#changes}}
+            <tr{{#lost}} class="flag"{{/lost}}><td>{{time}}</td><td>{{record}}</td><td>{{column}}</td><td>{{value}}</td>
+              <td>{{by}}</td><td>{{outcome}}</td></tr>
+          {{/changes}}
+          </tbody>
+        </table></div>
         """
 
     static let error = """

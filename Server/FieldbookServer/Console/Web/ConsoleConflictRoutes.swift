@@ -23,7 +23,7 @@ struct ConsoleConflictRoutes {
         let time = ConsoleTime(language: ConsoleLanguage.negotiate(request).language)
         let names = try await store.replicaNames()
         let strings = console.renderer.strings(for: request)
-        let canKeep = session.isAdmin && store.canResolveConflicts
+        let canKeep = session.isAdmin
         func author(_ origin: ReplicaID?) -> String {
             guard let origin else { return "?" }
             return names[origin].map { "\($0) (\(origin.short))" } ?? origin.short
@@ -46,7 +46,7 @@ struct ConsoleConflictRoutes {
         }
         return console.renderer.page(
             "conflicts", title: strings["conflicts"]!,
-            data: ["conflicts": conflicts, "canResolve": store.canResolveConflicts], request: request,
+            data: ["conflicts": conflicts], request: request,
             session: session)
     }
 

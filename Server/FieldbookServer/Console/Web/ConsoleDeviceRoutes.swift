@@ -22,21 +22,29 @@ struct ConsoleDeviceRoutes {
         let store = console.store
         let time = ConsoleTime(language: ConsoleLanguage.negotiate(request).language)
         let strings = console.renderer.strings(for: request)
-        var quarantinedBy: [ReplicaID: Int] = [:]
-        let quarantine = try await store.syncStore.quarantined()
-        for entry in quarantine { quarantinedBy[entry.change.origin, default: 0] += 1 }
+        let quarantinedBy = try await store.quarantinedCounts()
+        let quarantineTotal = quarantinedBy.values.reduce(0, +)
         let staleBefore = console.now - UInt64(console.options.staleDays) * 86_400_000
         let laptops: [[String: Any]] = try await store.writingReplicas()
             .sorted { ($0.name ?? "~", $0.replicaID) < ($1.name ?? "~", $1.replicaID) }
             .map { laptop in
-                [
-                    "name": laptop.name ?? "?", "id": laptop.replicaID.short,
-                    "last": time.format(milliseconds: laptop.lastChange), "held": laptop.changesHeld,
+                let round = laptop.lastRound
+                var row: [String: Any] = [
+                    "name": laptop.name ?? round?.token ?? "?", "id": laptop.replicaID.short,
+                    "token": round?.token ?? "", "lastSync": time.format(milliseconds: round?.answeredAt),
+                    "lastChange": time.format(milliseconds: laptop.lastChange), "held": laptop.changesHeld,
+                    "schema": round.map { "v\($0.schemaVersion)" } ?? "–",
+                    "unsynced": round.map { String($0.unsynced) } ?? "–",
                     "quarantined": quarantinedBy[laptop.replicaID] ?? 0,
-                    "stale": (laptop.lastChange ?? 0) < staleBefore,
+                    "stale": (laptop.lastSeen ?? 0) < staleBefore,
                 ]
+                // Only a clock a second or more off is worth a line (a section shows any string).
+                if let clock = round.map({ ConsoleFormat.clockOffset($0.clockAhead) }), !clock.isEmpty {
+                    row["clock"] = clock
+                }
+                return row
             }
-        let cohorts = try await store.cohortSummaries()
+        let cohorts = try await store.cohortNames()
         let cohortNames = Dictionary(
             cohorts.map { (PartitionID(cohort: $0.id), "\($0.programme) · \($0.name)") },
             uniquingKeysWith: { a, _ in a })
@@ -59,7 +67,7 @@ struct ConsoleDeviceRoutes {
         ]
         if let issuedToken { data["issuedToken"] = issuedToken }
         // A Mustache section renders for any number, 0 included: leave the key out instead.
-        if !quarantine.isEmpty { data["quarantineTotal"] = quarantine.count }
+        if quarantineTotal > 0 { data["quarantineTotal"] = quarantineTotal }
         return console.renderer.page(
             "laptops", title: strings["laptops"]!, data: data, request: request, session: session)
     }
@@ -76,7 +84,9 @@ struct ConsoleDeviceRoutes {
             guard let id = fields["cohort"].flatMap({ RowID($0) }) else {
                 throw ConsoleError(.badRequest, "choose a cohort or all cohorts")
             }
-            _ = try await console.store.cohortSummary(id)
+            guard try await console.store.cohortNames().contains(where: { $0.id == id }) else {
+                throw ConsoleError(.notFound, "no cohort \(id)")
+            }
             scope = .cohorts([PartitionID(cohort: id)])
         }
         let token = DeviceToken.generate()

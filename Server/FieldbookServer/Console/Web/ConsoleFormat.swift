@@ -6,6 +6,19 @@ enum ConsoleFormat {
         return "\(Int((rate * 100).rounded()))%"
     }
 
+    /// A laptop's clock against the server's: `+3 s`, `−2 h` (blank within a second).
+    static func clockOffset(_ milliseconds: Int64) -> String {
+        let magnitude = milliseconds.magnitude / 1000
+        guard magnitude > 0 else { return "" }
+        let sign = milliseconds > 0 ? "+" : "−"
+        return switch magnitude {
+        case ..<120: "\(sign)\(magnitude) s"
+        case ..<7200: "\(sign)\(magnitude / 60) min"
+        case ..<172_800: "\(sign)\(magnitude / 3600) h"
+        default: "\(sign)\(magnitude / 86_400) d"
+        }
+    }
+
     /// A grid cell: a letter (so it reads in black and white) and a colour class.
     static func statusCell(_ status: String?, language: ConsoleLanguage = .english) -> [String: Any] {
         let (letter, style): (String, String) =

@@ -1,3 +1,4 @@
+import Fieldbook
 import FieldbookCore
 import Hummingbird
 
@@ -23,11 +24,11 @@ struct ConsoleRegisterRoutes {
         let session = try await console.session(request)
         let store = console.store
         let cohorts = try await store.cohortSummaries()
-        let conflicts = try await store.conflicts(includeResolved: false).count
-        let quarantined = try await store.syncStore.quarantined().count
+        let conflicts = try await store.openConflictCount()
+        let quarantined = try await store.quarantinedCounts().values.reduce(0, +)
         let staleBefore = console.now - UInt64(console.options.staleDays) * 86_400_000
         let stale = try await store.writingReplicas()
-            .filter { ($0.lastChange ?? 0) < staleBefore }.count
+            .filter { ($0.lastSeen ?? 0) < staleBefore }.count
         let rows: [[String: Any]] = cohorts.map { cohort in
             [
                 "id": cohort.id.description, "name": cohort.name, "programme": cohort.programme,
@@ -52,21 +53,17 @@ struct ConsoleRegisterRoutes {
                 "date": String(time.eventStart(utc: event.startsUTC, zone: event.zone).office.prefix(10)),
             ]
         }
-        let threshold = Double(grid.cohort.threshold)
         // Five possible cells: render each once, not once per participant and event.
-        var cells: [String: String] = [:]
-        for status in ["", "present", "late", "absent", "excused"] {
-            cells[status] = console.renderer.fragment(
-                "gridCell", data: ConsoleFormat.statusCell(status.isEmpty ? nil : status))
+        let cells = GridMark.allCases.map { mark in
+            console.renderer.fragment("gridCell", data: ConsoleFormat.statusCell(mark.status))
         }
-        let rows: [[String: Any]] = grid.participants.map { participant in
-            [
+        let rows: [[String: Any]] = grid.participants.indices.map { index in
+            let participant = grid.participants[index]
+            return [
                 "id": participant.id.description, "name": participant.name,
                 "rate": ConsoleFormat.percent(participant.tally.rate),
-                "flagged": (participant.tally.rate ?? 1) * 100 < threshold,
-                "cells": grid.events.map { event in
-                    cells[grid.marks[RowKey(event.id, participant.id)] ?? ""] ?? cells[""]!
-                }.joined(),
+                "flagged": participant.tally.isBelow(grid.cohort.threshold),
+                "cells": grid.marks[index].map { cells[Int($0.rawValue)] }.joined(),
             ]
         }
         var data: [String: Any] = [
@@ -140,6 +137,28 @@ struct ConsoleRegisterRoutes {
                 ]
             },
         ]
+        let titles = Dictionary(history.lines.map { ($0.event.id, $0.event.title) }, uniquingKeysWith: { a, _ in a })
+        let names = try await console.store.replicaNames()
+        let words = strings(request)
+        data["changes"] = try await console.store.changeHistory(participant: id, events: history.lines.map(\.event.id))
+            .map { change -> [String: Any] in
+                let record =
+                    change.table == NPQSchema.Table.attendance
+                    ? titles[change.key.first] ?? change.key.first.short : words["participant"]!
+                let outcome: String =
+                    switch change.outcome {
+                    case .current: words["current"]!
+                    case .superseded: words["superseded"]!
+                    case .lostConflict: words["lostConflict"]!
+                    }
+                return [
+                    "time": time.format(milliseconds: change.writtenAt), "record": record, "column": change.column,
+                    "value": change.value ?? "–", "outcome": outcome, "lost": change.outcome == .lostConflict,
+                    "by": change.origin.map { origin in names[origin].map { "\($0) (\(origin.short))" } ?? origin.short
+                    }
+                        ?? "?",
+                ]
+            }
         for (key, value) in [("trn", person.trn), ("city", person.city), ("email", person.email)] {
             if let value { data[key] = value }
         }

@@ -1,0 +1,143 @@
+import Fieldbook
+import FieldbookCore
+import FieldbookProtocol
+import FieldbookTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import FieldbookServer
+
+/// What the console adds to the register: laptops' sync health from their rounds, each
+/// record's change history, the overview's cities, and pages whose query count does not
+/// grow with the register.
+@Suite struct ConsoleHealthTests {
+    @Test(arguments: StoreBackend.available)
+    func laptopsShowLastSyncSchemaAndUnsyncedFromARealRound(_ backend: StoreBackend) async throws {
+        try await ConsoleHarness.forEach(backend) { harness, client in
+            let wang = harness.scenario.wang
+            // Three marks Wang's laptop has not pushed yet.
+            for participant in harness.scenario.participants.prefix(3) {
+                try wang.attend(
+                    event: harness.scenario.events[2].id.description, participant: participant.id.description,
+                    status: "present", remark: nil)
+            }
+            let open = RoundOpen(
+                schemaVersion: UInt32(NPQSchema.current.version), replica: wang.store.replicaID,
+                clientTime: SystemWallClock().milliseconds(), knowledge: try wang.store.knowledge())
+            let answer = try await client.executeRequest(
+                uri: "/v1/sync", method: .post,
+                headers: [.authorization: "Bearer \(harness.deviceToken)", .contentType: WireFormat.contentType],
+                body: ByteBuffer(bytes: WireFormat.frame(.roundOpen(open))))
+            #expect(answer.status == .ok)
+
+            let laptop = try #require(
+                try await harness.store.writingReplicas().first { $0.replicaID == wang.store.replicaID })
+            let round = try #require(laptop.lastRound, "the round was recorded")
+            #expect(round.token == "wang-laptop")
+            #expect(round.schemaVersion == NPQSchema.current.version)
+            #expect(round.unsynced == 3, "three marks written on the laptop, none pushed")
+            #expect(abs(round.clockAhead) < 60_000)
+
+            var browser = ConsoleBrowser(client)
+            _ = try await browser.signIn(ConsoleHarness.viewerName, ConsoleHarness.password)
+            let page = try await browser.get("/laptops")
+            for text in ["Last sync", "Unsynced", "wang-laptop", "v\(NPQSchema.current.version)"] {
+                #expect(page.text.contains(text), "laptops page lacks \(text)")
+            }
+        }
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func participantPageShowsEachVersionWithAuthorAndTheConflictLoser(_ backend: StoreBackend) async throws {
+        try await ConsoleHarness.forEach(backend) { harness, client in
+            let li = harness.scenario.participants[1]
+            let webinar = harness.scenario.events[1]
+            let history = try await harness.store.changeHistory(
+                participant: li.id, events: harness.scenario.events.map(\.id))
+            let marks = history.filter { $0.key == RowKey(webinar.id, li.id) && $0.column == "status" }
+            #expect(Set(marks.map(\.value)) == ["present", "absent"], "both concurrent marks")
+            #expect(marks.filter { $0.outcome == .current }.count == 1)
+            #expect(marks.filter { $0.outcome == .lostConflict }.count == 1, "the loser, once")
+            #expect(
+                Set(marks.compactMap(\.origin)) == [
+                    harness.scenario.wang.store.replicaID, harness.scenario.li.store.replicaID,
+                ])
+            #expect(
+                history.contains { $0.table == NPQSchema.Table.participants && $0.column == "name" && $0.value == "李伟" }
+            )
+
+            var browser = ConsoleBrowser(client)
+            _ = try await browser.signIn(ConsoleHarness.viewerName, ConsoleHarness.password)
+            let page = try await browser.get("/participants/\(li.id)")
+            for text in ["Change history", "lost a conflict", "Wang Fang (", "Li Wei (", "Webinar: Evidence"] {
+                #expect(page.text.contains(text), "participant page lacks \(text)")
+            }
+        }
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func pagesRunAFixedNumberOfQueries(_ backend: StoreBackend) async throws {
+        try await ConsoleHarness.forEach(backend) { harness, client in
+            var browser = ConsoleBrowser(client)
+            _ = try await browser.signIn(ConsoleHarness.viewerName, ConsoleHarness.password)
+            let pages = [
+                "/", "/cohorts/\(harness.scenario.headship.id)", "/laptops",
+                "/participants/\(harness.scenario.participants[0].id)", "/events/\(harness.scenario.events[0].id)",
+            ]
+            var counts: [String: Int] = [:]
+            for page in pages {
+                let before = harness.store.meter.reading
+                #expect(try await browser.get(page).status == .ok)
+                counts[page] = (harness.store.meter.reading - before).statements
+            }
+            // Add a cohort's worth of rows, then count again: no page may run more queries.
+            let wang = harness.scenario.wang
+            let cohort = harness.scenario.headship.id.description
+            let more = try (0..<6).map { index in
+                try wang.addParticipant(cohort: cohort, .init(name: "学员 \(index)", trn: "900000\(index)"))
+            }
+            let event = try wang.addEvent(
+                cohort: cohort, .init(kind: "webinar", title: "Webinar: More", starts: "2026-04-01T19:00"))
+            for participant in more {
+                try wang.attend(
+                    event: event.id.description, participant: participant.id.description, status: "late", remark: nil)
+            }
+            for batch in try ConsoleScenario.batches(of: wang) {
+                _ = try await harness.test.store.merge(batch, from: wang.store.replicaID)
+            }
+            for page in pages {
+                let before = harness.store.meter.reading
+                #expect(try await browser.get(page).status == .ok)
+                #expect((harness.store.meter.reading - before).statements == counts[page], "\(page) grew")
+            }
+            print("console statements per page, \(backend): \(counts.sorted { $0.key < $1.key })")
+            #expect(counts["/cohorts/\(harness.scenario.headship.id)"]! <= 8, "\(counts)")
+            #expect(counts["/"]! <= 14, "\(counts)")
+        }
+    }
+
+    @Test func cohortCityListsEveryVenueCityByFirstSessionNotByTheAlphabet() {
+        var places = CohortPlaces()
+        places.addEvents(1, city: "Shanghai", first: "2024-03-02T01:00:00Z")
+        places.addEvents(1, city: "Chengdu", first: "2024-05-11T01:00:00Z")
+        places.addEvents(1, city: nil, first: "2024-03-13T11:30:00Z")
+        places.addParticipants(3, city: "Chengdu")
+        #expect(places.city == "Shanghai, Chengdu")
+        var webinarsOnly = CohortPlaces()
+        webinarsOnly.addEvents(2, city: nil, first: "2024-03-13T11:30:00Z")
+        webinarsOnly.addParticipants(2, city: "Wuhan")
+        webinarsOnly.addParticipants(2, city: "Chengdu")
+        #expect(webinarsOnly.city == "Chengdu", "a tie among participants' cities: the first by name")
+    }
+
+    @Test func gridMarksParseColumnsAndLetters() {
+        #expect(
+            GridMark.parse("0p 2a 11e 3l 40p 1x", columns: 12) == [
+                .present, .unmarked, .absent, .late, .unmarked, .unmarked, .unmarked, .unmarked, .unmarked, .unmarked,
+                .unmarked, .excused,
+            ])
+    }
+}
