@@ -61,6 +61,7 @@ extension Simulation {
         }
 
         try checkWritesAccountedFor()
+        try checkByzantineScope()
     }
 
     /// Every write the workload made is the winner of its cell, or in the conflict ledger,
