@@ -91,8 +91,22 @@ extension Fieldbook {
         guard let partition = try store.partition(of: cell.key, in: cell.table) else {
             throw FieldbookError(.notFound, "the conflicting row is not on this replica")
         }
+        // A column group's entry stands for the whole group (an attendance mark): keeping
+        // the loser keeps the rest of its version too, written under the same stamp.
+        var columns = [(cell.column, kept)]
+        if kept != (try store.version(of: cell)?.value ?? .null),
+            let group = store.schema.table(cell.table)?.group(of: cell.column)
+        {
+            let stamp = Stamp(
+                time: HLC(rawValue: UInt64(bitPattern: entry[ConflictEntry.Column.time] as Int64)),
+                origin: ReplicaID(Bytes16(data: entry[ConflictEntry.Column.origin] as Data)!))
+            for member in group where member != cell.column {
+                let sibling = CellAddress(table: cell.table, key: cell.key, column: member)
+                columns.append((member, try store.value(of: sibling, writtenAt: stamp) ?? .null))
+            }
+        }
         try write { tx in
-            _ = try tx.set(table: cell.table, key: cell.key, partition: partition, columns: [(cell.column, kept)])
+            _ = try tx.set(table: cell.table, key: cell.key, partition: partition, columns: columns)
         }
         return try self.conflict(
             try store.read { db in

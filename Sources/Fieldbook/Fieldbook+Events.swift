@@ -115,8 +115,10 @@ extension Fieldbook {
                     "\(participant.name) is not in the cohort of event '\(event.title)'; check the event and participant IDs"
                 )
             }
-            var columns: [(String, Value)] = [("status", .text(status.rawValue))]
-            if let remark { columns.append(("remark", .text(remark))) }
+            // A new mark replaces the whole mark: without a remark, the old remark goes.
+            let columns: [(String, Value)] = [
+                ("status", .text(status.rawValue)), ("remark", remark.map(Value.text) ?? .null),
+            ]
             try tx.set(
                 table: NPQSchema.Table.attendance, key: RowKey(event.id, participant.id),
                 partition: PartitionID(cohort: event.cohortID), columns: columns)

@@ -84,16 +84,29 @@ extension ReplicaStore {
                     ORDER BY id
                     """,
                 arguments: [low, high])
-            for row in rows {
-                // The value it overwrote may keep a stamp ahead of the fixed clock (merged or
+            var first = 0
+            while first < rows.count {
+                // Changes written together (a column group) share one stamp, and sit next to
+                // each other in the log; they get one new stamp too, so they keep winning or
+                // losing together. No two other writes of one replica share a stamp.
+                var end = first + 1
+                while end < rows.count, rows[end]["hlc"] as Int64 == rows[first]["hlc"] as Int64 { end += 1 }
+                let write = rows[first..<end]
+                first = end
+                // The values it overwrote may keep a stamp ahead of the fixed clock (merged or
                 // released before the re-stamp, or another replica's clock a little ahead): the
-                // write must still sort after it, as a local write over such a value does.
-                let previous = try keptPreviousStamp(row, local: local, renamed: renamed, before: low, in: db)
+                // write must still sort after them, as a local write over such a value does.
+                let previous = try write.compactMap {
+                    try keptPreviousStamp($0, local: local, renamed: renamed, before: low, in: db)
+                }.max()
                 let time = session.clock.tick(now: session.now, after: previous).databaseInteger
-                let table: String = row["tbl"]
-                try db.execute(sql: "UPDATE \(table) SET hlc = ? WHERE id = ?", arguments: [time, row["id"] as Int64])
-                renamed[Key(column: row["col"], row: row["rid"], time: row["hlc"])] = time
-                touched.insert([row["col"], row["rid"]])
+                for row in write {
+                    let table: String = row["tbl"]
+                    try db.execute(
+                        sql: "UPDATE \(table) SET hlc = ? WHERE id = ?", arguments: [time, row["id"] as Int64])
+                    renamed[Key(column: row["col"], row: row["rid"], time: row["hlc"])] = time
+                    touched.insert([row["col"], row["rid"]])
+                }
             }
             // Our later writes to the same cells named the old stamps as `prev`.
             for table in ["fb_cells", "fb_history"] {

@@ -175,7 +175,7 @@ public final class ReplicaStore: Sendable {
                 batch, into: session,
                 policy: .init(
                     sender: sender, now: session.now, acceptSkewed: acceptSkewed, checksEveryOrigin: checksEveryOrigin,
-                    recordsConflicts: recordsConflicts, authorizer: authorizer))
+                    recordsConflicts: recordsConflicts, authorizer: authorizer, groups: ColumnGroups(schema)))
         }
     }
 
@@ -261,17 +261,34 @@ public struct LocalTransaction {
     public func set(table: String, key: RowKey, partition: PartitionID, values: KeyValuePairs<String, Value>) throws
         -> [Change]
     {
-        try values.compactMap { column, value in
-            try session.write(CellAddress(table: table, key: key, column: column), partition: partition, value: value)
-        }
+        try set(table: table, key: key, partition: partition, columns: values.map { ($0, $1) })
     }
 
     /// Sets columns of a row from a list (for callers that build the list at run time).
+    ///
+    /// The columns of a column group (``FieldbookCore/TableSchema/columnGroups``) are
+    /// written together under one stamp, all of them whenever any of them changes: a
+    /// group column left out keeps its current value, written again with the group.
     @discardableResult
     public func set(table: String, key: RowKey, partition: PartitionID, columns: [(String, Value)]) throws -> [Change] {
-        try columns.compactMap { column, value in
-            try session.write(CellAddress(table: table, key: key, column: column), partition: partition, value: value)
+        let schema = session.schema.table(table)
+        var written: [Change] = []
+        var grouped: Set<String> = []
+        for (column, value) in columns where !grouped.contains(column) {
+            let cell = CellAddress(table: table, key: key, column: column)
+            guard let group = schema?.group(of: column) else {
+                if let change = try session.write(cell, partition: partition, value: value) { written.append(change) }
+                continue
+            }
+            grouped.formUnion(group)
+            let cells = try group.map { member in
+                let address = CellAddress(table: table, key: key, column: member)
+                let given = columns.last { $0.0 == member }?.1
+                return (address, try given ?? session.lookup(address).version?.value ?? .null)
+            }
+            written += try session.write(together: cells, partition: partition)
         }
+        return written
     }
 
     /// Deletes a row: sets its tombstone register, which merges like any other write.

@@ -81,6 +81,9 @@ enum StoreMigrations {
                         received INTEGER NOT NULL);
                     """)
         }
+        // Files from before values were kept exactly: their materialized value columns
+        // had declared types, whose affinity converted values (see `declaredType`).
+        migrator.registerMigration("v2-exact-values") { db in try ExactValuesMigration.run(in: db) }
         return migrator
     }
 
@@ -133,14 +136,17 @@ enum StoreMigrations {
         column + "__v"
     }
 
-    /// The SQL type a materialized column is declared with.
+    /// The SQL type a materialized value column is declared with: none, whatever its kind.
     ///
-    /// `.any` is declared with no type: in an ordinary (not STRICT) table SQLite gives a
-    /// declared type `ANY` NUMERIC affinity, which stores the text `007` as the integer 7
-    /// and `1e3` as the real 1000.0. A column with no declared type keeps every value
-    /// exactly as written, which the conflict ledger's losing values need.
+    /// SQLite gives a declared type an affinity that converts what is stored: a TEXT
+    /// column turns the integer 815 into the text `815`, an INTEGER or NUMERIC one (and
+    /// `ANY` outside STRICT tables is NUMERIC) turns the text `0815` into the integer 815
+    /// and `1e3` into the real 1000.0. A column with no declared type keeps every value
+    /// exactly as written, so a change reads back bit for bit, as on PostgreSQL, and every
+    /// replica relays the same value it received. The kinds of ``ColumnSchema`` remain
+    /// the domain's contract (docs/CONSOLE.md lists them for readers of the tables).
     static func declaredType(_ kind: ColumnSchema.Kind) -> String {
-        kind == .any ? "" : kind.rawValue
+        ""
     }
 
     /// The column catalog of `schema` as registered in the file.

@@ -11,32 +11,58 @@ extension StoreSession {
     /// - Returns: the change written, or `nil` when nothing changed.
     @discardableResult
     func write(_ cell: CellAddress, partition: PartitionID, value: Value) throws -> Change? {
-        let current = try lookup(cell).version
-        let openConflicts = cell.table == ConflictEntry.table ? [] : try openConflictKeys(of: cell)
-        if let current, current.value == value, openConflicts.isEmpty { return nil }
+        try write(together: [(cell, value)], partition: partition).first
+    }
 
-        let time = clock.tick(now: now, over: current?.stamp)
+    /// Writes cells as one write: every change gets the same stamp, one that sorts after
+    /// the current version of each cell, so whenever two such writes are concurrent, each
+    /// cell compares the same two stamps and they win or lose together on every replica.
+    /// That is how a column group (an attendance mark's status and remark) stays one value.
+    ///
+    /// When any cell changes (or has open conflicts, which the write resolves), every cell
+    /// is written, unchanged ones included, so the group's new stamp covers all of it; when
+    /// none does, nothing is written.
+    ///
+    /// - Returns: the changes written, in the order given.
+    func write(together cells: [(CellAddress, Value)], partition: PartitionID) throws -> [Change] {
+        var currents: [CellVersion?] = []
+        var openConflicts: [[RowKey]] = []
+        var changes = false
+        for (cell, value) in cells {
+            let current = try lookup(cell).version
+            let open = cell.table == ConflictEntry.table ? [] : try openConflictKeys(of: cell)
+            currents.append(current)
+            openConflicts.append(open)
+            if current?.value != value || current == nil || !open.isEmpty { changes = true }
+        }
+        guard changes else { return [] }
+
+        let time = clock.tick(now: now, after: currents.compactMap { $0?.stamp.time }.max())
         let stream = StreamID(partition: partition, origin: local)
         let ref = try streamRef(stream, create: true)!
-        let sequence = try heldSequence(ref: ref) + 1
-        guard sequence <= LogID.maximumSequence else {
-            throw FieldbookError(.storage, "the log of partition \(partition) is full")
+        var written: [Change] = []
+        for ((cell, value), current) in zip(cells, currents) {
+            let sequence = try heldSequence(ref: ref) + 1
+            guard sequence <= LogID.maximumSequence else {
+                throw FieldbookError(.storage, "the log of partition \(partition) is full")
+            }
+            let change = Change(
+                partition: partition, table: cell.table, key: cell.key, column: cell.column, value: value,
+                stamp: Stamp(time: time, origin: local), sequence: sequence, previous: current?.stamp)
+            try install(change, displacing: current)
+            held[ref] = sequence
+            dirtyHeld.insert(ref)
+            written.append(change)
         }
-        let change = Change(
-            partition: partition, table: cell.table, key: cell.key, column: cell.column, value: value,
-            stamp: Stamp(time: time, origin: local), sequence: sequence, previous: current?.stamp)
-        try install(change, displacing: current)
         writtenPartitions.insert(partition)
-        held[ref] = sequence
-        dirtyHeld.insert(ref)
 
-        for key in openConflicts {
+        for key in openConflicts.joined() {
             let ledger = { CellAddress(table: ConflictEntry.table, key: key, column: $0) }
             try write(
                 ledger(ConflictEntry.Column.resolvedTime), partition: partition, value: .integer(time.databaseInteger))
             try write(ledger(ConflictEntry.Column.resolvedBy), partition: partition, value: .blob(local.rawValue.bytes))
         }
-        return change
+        return written
     }
 
     /// The ledger rows of `cell` that are still open.

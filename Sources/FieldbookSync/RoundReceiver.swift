@@ -1,3 +1,4 @@
+import Fieldbook
 import FieldbookCore
 import FieldbookProtocol
 import FieldbookStore
@@ -111,6 +112,13 @@ final class RoundReceiver: @unchecked Sendable {
     /// continues in this frame above what the replica holds: those changes wait for a
     /// later round, as they would had they come in the same frame, and the rest merges.
     private func merge(_ frame: ChangeBatch, from server: ReplicaID) throws -> BatchMerger.Report {
+        // The head's scope was checked against the remembered one (it may only narrow it).
+        if let partition = SyncScope(head?.writablePartitions).firstUnreadable(in: frame) {
+            throw FieldbookError(
+                .scopeDenied,
+                "the server sent changes of partition \(partition), which this laptop's token does not open; nothing of that frame was merged. Check that `fieldbook remote` names your office's server"
+            )
+        }
         var batch = frame
         var skipped: Set<StreamID> = []
         while true {

@@ -201,12 +201,9 @@ public final class SyncClient: Sendable {
         let before = progress
         let receiver = RoundReceiver(
             store: store,
-            onHead: { [store] head in
+            onHead: { [self] head in
+                try accept(SyncScope(head.writablePartitions))
                 try store.setPeerKnowledge(Fieldbook.serverPeer, head.knowledge)
-                let scope = SyncScope(head.writablePartitions)
-                if try store.setting(SyncScope.settingKey) != scope.storedForm {
-                    try store.setSetting(SyncScope.settingKey, scope.storedForm)
-                }
             },
             onFrame: { receiver in
                 var now = before
@@ -338,8 +335,31 @@ public final class SyncClient: Sendable {
         starts.reduce(0) { $0 + Int(local[$1.stream] - min(local[$1.stream], $1.sequence - 1)) }
     }
 
+    /// The scope remembered for this client's token; unknown for a token never used here.
     func storedScope() throws -> SyncScope {
-        try store.setting(SyncScope.settingKey).map(SyncScope.init(storedForm:)) ?? .unknown
+        guard try store.setting(SyncScope.tokenKey) == SyncScope.tokenID(of: token) else { return .unknown }
+        return try store.setting(SyncScope.settingKey).map(SyncScope.init(storedForm:)) ?? .unknown
+    }
+
+    /// Remembers the scope an answer's head announces, unless it widens the remembered one.
+    ///
+    /// - Throws: `.scopeDenied` for a widening: the head is refused before anything of
+    ///   its answer merges.
+    func accept(_ announced: SyncScope) throws {
+        let stored = try storedScope()
+        guard stored.admits(announced) else {
+            throw FieldbookError(
+                .scopeDenied,
+                "the server's answer widens this laptop's token from \(stored.summary) to \(announced.summary), which a token never does; nothing was merged. Check that `fieldbook remote` names your office's server; if the office gave you a new token, set it with `fieldbook remote set URL --token TOKEN`"
+            )
+        }
+        let tokenID = SyncScope.tokenID(of: token)
+        if try store.setting(SyncScope.settingKey) != announced.storedForm
+            || store.setting(SyncScope.tokenKey) != tokenID
+        {
+            try store.setSetting(SyncScope.settingKey, announced.storedForm)
+            try store.setSetting(SyncScope.tokenKey, tokenID)
+        }
     }
 
     func storedSizes() throws -> LinkSizes? {

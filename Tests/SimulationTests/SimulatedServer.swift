@@ -45,12 +45,12 @@ final class SimulatedServer {
     /// The server replica through the NPQ facade.
     var fieldbook: Fieldbook { Fieldbook(store: store.store) }
 
-    /// Issues an office token with a fixed secret.
-    func issueToken(name: String, text: String) async throws {
+    /// Issues a token with a fixed secret: the office's unless `scope` says otherwise.
+    func issueToken(name: String, text: String, scope: TokenScope = .all) async throws {
         let token = DeviceToken(text)!
         try await store.insertToken(
             StoredToken(
-                id: token.id, name: name, secretHash: token.secretHash, scope: .all,
+                id: token.id, name: name, secretHash: token.secretHash, scope: scope,
                 issuedAt: clock.milliseconds()))
     }
 

@@ -61,6 +61,7 @@ extension Simulation {
         }
 
         try checkWritesAccountedFor()
+        try checkByzantineScope()
     }
 
     /// Every write the workload made is the winner of its cell, or in the conflict ledger,
@@ -85,11 +86,7 @@ extension Simulation {
             if let winner = try serverStore.version(of: change.cell) { values.insert(winner.value) }
             let others = byCell[change.cell, default: []]
             for version in others {
-                let key = ConflictEntry.key(cell: version.cell, loser: version.stamp)
-                let inLedger = try serverStore.read { db in
-                    try Bool.fetchOne(
-                        db, sql: "SELECT 1 FROM conflicts WHERE id = ?", arguments: [key.first.rawValue.data]) ?? false
-                }
+                let inLedger = try Self.ledgerHolds(version, in: serverStore)
                 let overwritten = others.contains { other in
                     (other.stream == version.stream && other.sequence > version.sequence)
                         || other.previous == version.stamp
@@ -112,12 +109,7 @@ extension Simulation {
             if change.cell.table == ConflictEntry.table { continue }
             let winner = try serverStore.version(of: change.cell)
             if winner?.stamp == change.stamp { continue }
-            let key = ConflictEntry.key(cell: change.cell, loser: change.stamp)
-            let inLedger = try serverStore.read { db in
-                try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM conflicts WHERE id = ?", arguments: [key.first.rawValue.data]) ?? false
-            }
-            if inLedger { continue }
+            if try Self.ledgerHolds(change, in: serverStore) { continue }
             let overwritten = byCell[change.cell, default: []].contains { other in
                 (other.stream == change.stream && other.sequence > change.sequence) || other.previous == change.stamp
             }
@@ -128,6 +120,23 @@ extension Simulation {
                 description:
                     "replica \(write.replica)'s write at step \(write.step) was lost: \(change); the cell holds \(winner.map { "\($0.value) \($0.stamp)" } ?? "nothing"); its versions:\(history)"
             )
+        }
+    }
+
+    /// Whether the ledger holds an entry for `version` as a losing value: under its own
+    /// cell, or under its column group's first column (a mark's status entry stands for
+    /// its remark too).
+    static func ledgerHolds(_ version: Change, in store: ReplicaStore) throws -> Bool {
+        var cells = [version.cell]
+        if let lead = NPQSchema.current.table(version.table)?.group(of: version.column)?.first {
+            cells.append(CellAddress(table: version.table, key: version.key, column: lead))
+        }
+        return try store.read { db in
+            try cells.contains { cell in
+                let key = ConflictEntry.key(cell: cell, loser: version.stamp)
+                return try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM conflicts WHERE id = ?", arguments: [key.first.rawValue.data]) ?? false
+            }
         }
     }
 

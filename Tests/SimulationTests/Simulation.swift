@@ -45,6 +45,8 @@ final class Simulation {
     var events: AsyncStream<ClientEvent>.AsyncIterator
     var server: SimulatedServer!
     var replicas: [SimulatedReplica] = []
+    /// The laptop that lies, in the seeds that have one.
+    var byzantine: ByzantineReplica?
     var serverDownUntil: Int?
     var replays: [PendingRound] = []
     var bundles: [(from: Int, to: Int, bytes: [UInt8])] = []
@@ -122,6 +124,7 @@ final class Simulation {
             .init(kind: "face-to-face", title: "Module 1", starts: "2024-03-02T09:00", venue: venue.id.description))
         _ = try office.addEvent(
             cohort: cohort.id.description, .init(kind: "webinar", title: "Webinar 1", starts: "2024-03-06T19:00"))
+        if options.byzantine { try await setUpByzantine(cohort: cohort.partition) }
         log(options.description)
         for replica in replicas { log("replica \(replica.index) is \(replica.replicaID.short)") }
         log("server is \(server.store.replicaID.short)")
@@ -131,7 +134,7 @@ final class Simulation {
 
     enum Action: CaseIterable {
         case write, startSync, deliver, replay, crash, serverRestart, partition, clockJump, bundle, importBundle,
-            compact
+            compact, lie
     }
 
     /// One scheduler step: time passes, clocks drift, then one thing happens.
@@ -154,6 +157,7 @@ final class Simulation {
         if !waiting.isEmpty { choices.append((.deliver, 40)) }
         if !replays.isEmpty { choices.append((.replay, 2)) }
         if !bundles.isEmpty { choices.append((.importBundle, 2)) }
+        if byzantine != nil { choices.append((.lie, 4)) }
         var roll = Int.random(in: 0..<choices.reduce(0) { $0 + $1.1 }, using: &random)
         let action = choices.first {
             roll -= $0.1; return roll < 0
@@ -190,6 +194,8 @@ final class Simulation {
         case .importBundle:
             let bundle = bundles.remove(at: Int.random(in: 0..<bundles.count, using: &random))
             try importBundle(bundle.bytes, into: bundle.to, from: bundle.from)
+        case .lie:
+            try await byzantineStep()
         case .compact:
             let replica = replicas.randomElement(using: &random)!
             let cutoff = replica.clock.milliseconds() - UInt64.random(in: 0...600_000, using: &random)
@@ -610,6 +616,7 @@ final class Simulation {
             log("office releases the quarantine left behind exported changes: \(report.applied + report.superseded)")
         }
         try await quiesce(untilOnlyQuarantineMoves: false)
+        try await byzantinePull()
     }
 
     /// What the server holds and holds back.

@@ -24,6 +24,8 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
     /// Whether the office releases the skewed replica's quarantine (else its changes are
     /// re-stamped once its clock is fixed).
     var releasesQuarantine: Bool
+    /// Whether a byzantine laptop (``ByzantineReplica``) lies to the server during the run.
+    var byzantine: Bool
 
     /// `FIELDBOOK_SIM_RELEASE_ALL=1`: the office's mid-run release takes every origin's
     /// quarantined changes, including those of a laptop that is re-stamping them at that
@@ -72,11 +74,13 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
         batchBytes = [256, 512, 2048, 64 << 10].randomElement(using: &random)!
         skewedReplica = Int.random(in: 0..<10, using: &random) < 7 ? Int.random(in: 1..<replicas, using: &random) : nil
         releasesQuarantine = Bool.random(using: &random)
+        // Drawn last, so the draws above give every seed the shape it had before.
+        byzantine = Int.random(in: 0..<10, using: &random) < 6
     }
 
     var description: String {
         "seed \(seed): \(replicas) replicas, \(steps) steps, \(batchBytes)-byte batches, "
             + (skewedReplica.map { "replica \($0) days ahead, then \(releasesQuarantine ? "released" : "re-stamped")" }
-                ?? "no replica days ahead")
+                ?? "no replica days ahead") + (byzantine ? ", a byzantine laptop" : "")
     }
 }

@@ -26,6 +26,9 @@ struct SimulationStats: Sendable {
     var serverDuplicates = 0
     var conflicts = 0
     var quiescencePasses = 0
+    /// Lies of the byzantine replica the server refused, and those it took as harmless repeats.
+    var liesRefused = 0
+    var liesHarmless = 0
 
     mutating func add(_ other: SimulationStats) {
         seeds += other.seeds
@@ -52,6 +55,8 @@ struct SimulationStats: Sendable {
         serverDuplicates += other.serverDuplicates
         conflicts += other.conflicts
         quiescencePasses = max(quiescencePasses, other.quiescencePasses)
+        liesRefused += other.liesRefused
+        liesHarmless += other.liesHarmless
     }
 
     var summary: String {
@@ -63,6 +68,7 @@ struct SimulationStats: Sendable {
         (\(bundleImports) imports, \(bundleGaps) refused for a gap); \(compacted) changes compacted; \
         \(quarantinedSeen) skewed changes quarantined, \(restamped) re-stamped, \(released) released; \
         \(serverDuplicates) resent changes skipped by the server; \(conflicts) ledger entries; \
+        \(liesRefused) lies of a byzantine laptop refused, \(liesHarmless) merged nothing; \
         at most \(quiescencePasses) passes to quiescence
         """
     }

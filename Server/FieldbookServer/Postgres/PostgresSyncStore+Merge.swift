@@ -35,7 +35,8 @@ extension PostgresSyncStore {
                             policy: { now in
                                 BatchMerger.Policy(
                                     sender: sender, now: now, acceptSkewed: acceptSkewed,
-                                    checksEveryOrigin: checksEveryOrigin, authorizer: authorizer)
+                                    checksEveryOrigin: checksEveryOrigin, authorizer: authorizer,
+                                    groups: ColumnGroups(NPQSchema.current))
                             })
                     }
                 }

@@ -53,7 +53,9 @@ public enum NPQSchema {
             TableSchema(
                 name: Table.attendance, keyColumns: ["event_id", "participant_id"],
                 columns: [ColumnSchema("status", .text), ColumnSchema("remark", .text)],
-                partitionRule: .keyReference(table: Table.events, keyPart: 0)),
+                partitionRule: .keyReference(table: Table.events, keyPart: 0),
+                // A mark is one value: status and remark win or lose together.
+                columnGroups: [["status", "remark"]]),
             TableSchema(
                 name: Table.notes, keyColumns: ["id"],
                 columns: [

@@ -54,17 +54,28 @@ public struct TableSchema: Sendable, Hashable {
     /// How a row's partition is derived from the row, checked on every merge; `nil`
     /// trusts the change's label (a table only a newer schema describes, test tables).
     public var partitionRule: PartitionRule?
+    /// Columns that hold one value between them (an attendance mark's status and remark):
+    /// a local write of any of them writes all of them under one stamp, so concurrent
+    /// writes win or lose whole on every replica, and a conflict is filed once, under the
+    /// group's first column (PROTOCOL.md, "Column groups").
+    public var columnGroups: [[String]]
 
     /// A table from its parts.
     public init(
         name: String, keyColumns: [String], columns: [ColumnSchema], indexes: [[String]] = [],
-        partitionRule: PartitionRule? = nil
+        partitionRule: PartitionRule? = nil, columnGroups: [[String]] = []
     ) {
         self.name = name
         self.keyColumns = keyColumns
         self.columns = columns
         self.indexes = indexes
         self.partitionRule = partitionRule
+        self.columnGroups = columnGroups
+    }
+
+    /// The group `column` belongs to, if any.
+    public func group(of column: String) -> [String]? {
+        columnGroups.first { $0.contains(column) }
     }
 
     /// The column called `name`, including the implied tombstone column.

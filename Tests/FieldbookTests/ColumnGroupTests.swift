@@ -1,0 +1,124 @@
+import Fieldbook
+import FieldbookCore
+import FieldbookStore
+import FieldbookTestSupport
+import Testing
+
+/// An attendance mark is one value: its status and remark win or lose together, and a
+/// conflict between two marks is one ledger entry.
+struct ColumnGroupTests {
+    /// Two facilitators' laptops that share a cohort through bundles, with clocks the test sets.
+    struct TwoLaptops {
+        let directory: TemporaryDirectory
+        let wangClock = ManualWallClock(milliseconds: 1_709_340_000_000)
+        let zhangClock = ManualWallClock(milliseconds: 1_709_340_000_000)
+        let wang: Fieldbook
+        let zhang: Fieldbook
+        let event: String
+        let participant: String
+
+        init() throws {
+            directory = try TemporaryDirectory()
+            wang = try Fieldbook.create(
+                at: directory.path("wang.sqlite"), name: "Wang", options: .init(wallClock: wangClock))
+            zhang = try Fieldbook.create(
+                at: directory.path("zhang.sqlite"), name: "Zhang", options: .init(wallClock: zhangClock))
+            let cohort = try wang.addCohort(programme: "NPQH", name: "Spring 2024", starts: "2024-02-18")
+            participant = try wang.addParticipant(cohort: cohort.id.description, .init(name: "王芳", trn: "1000001"))
+                .id.description
+            event = try wang.addEvent(
+                cohort: cohort.id.description,
+                .init(kind: "webinar", title: "Webinar 1", starts: "2024-03-06T19:00")
+            ).id.description
+            try exchange()
+        }
+
+        /// Each laptop imports everything the other holds.
+        func exchange() throws {
+            _ = try zhang.importBundle(try wang.exportBundle().bytes)
+            _ = try wang.importBundle(try zhang.exportBundle().bytes)
+        }
+
+        func mark(_ laptop: Fieldbook) throws -> RegisterLine {
+            try laptop.register(event: event).lines.first { $0.participant.id.description == participant }!
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func theSchoolInspectionCaseConvergesToOnePersonsWholeMark(zhangLater: Bool) throws {
+        let laptops = try TwoLaptops()
+        laptops.wangClock.advance(by: zhangLater ? 1_000 : 5_000)
+        laptops.zhangClock.advance(by: zhangLater ? 5_000 : 1_000)
+        try laptops.wang.attend(
+            event: laptops.event, participant: laptops.participant, status: "excused", remark: "school inspection")
+        try laptops.zhang.attend(event: laptops.event, participant: laptops.participant, status: "absent", remark: nil)
+        try laptops.exchange()
+        try laptops.exchange()
+
+        let expected = zhangLater ? ("absent", nil) : ("excused", "school inspection" as String?)
+        for laptop in [laptops.wang, laptops.zhang] {
+            let mark = try laptops.mark(laptop)
+            #expect(mark.status == expected.0 && mark.remark == expected.1, "a mark nobody made: \(mark)")
+            let open = try laptop.conflicts()
+            #expect(open.count == 1, "one ledger entry per mark, got \(open.map { "\($0.table).\($0.column)" })")
+            #expect(open.first?.column == "status")
+        }
+    }
+
+    @Test func twoMarksThatDifferOnlyInTheirRemarkFileTheRemark() throws {
+        let laptops = try TwoLaptops()
+        laptops.wangClock.advance(by: 1_000)
+        laptops.zhangClock.advance(by: 5_000)
+        try laptops.wang.attend(
+            event: laptops.event, participant: laptops.participant, status: "absent", remark: "sick")
+        try laptops.zhang.attend(
+            event: laptops.event, participant: laptops.participant, status: "absent", remark: "no message")
+        try laptops.exchange()
+        try laptops.exchange()
+        for laptop in [laptops.wang, laptops.zhang] {
+            #expect(try laptops.mark(laptop).remark == "no message")
+            let open = try laptop.conflicts()
+            #expect(open.map(\.column) == ["remark"], "the losing remark 'sick' must be on record")
+            #expect(open.first?.loser.value == "sick")
+        }
+    }
+
+    @Test func keepingTheLosingMarkKeepsItsRemarkToo() throws {
+        let laptops = try TwoLaptops()
+        laptops.wangClock.advance(by: 1_000)
+        laptops.zhangClock.advance(by: 5_000)
+        try laptops.wang.attend(
+            event: laptops.event, participant: laptops.participant, status: "excused", remark: "school inspection")
+        try laptops.zhang.attend(event: laptops.event, participant: laptops.participant, status: "absent", remark: nil)
+        try laptops.exchange()
+
+        let entry = try #require(try laptops.zhang.conflicts().first)
+        _ = try laptops.zhang.resolveConflict(entry.id.description, keep: "loser")
+        try laptops.exchange()
+        for laptop in [laptops.wang, laptops.zhang] {
+            let mark = try laptops.mark(laptop)
+            #expect(mark.status == "excused" && mark.remark == "school inspection")
+            #expect(try laptop.conflicts().isEmpty)
+        }
+    }
+
+    @Test func aGroupIsWrittenWholeUnderOneStamp() throws {
+        let laptops = try TwoLaptops()
+        try laptops.wang.attend(
+            event: laptops.event, participant: laptops.participant, status: "late", remark: "train delay")
+        let before = try laptops.wang.store.knowledge()
+        // The same status again, now without the remark: the remark goes, and both cells
+        // are written again together, under one stamp.
+        try laptops.wang.attend(event: laptops.event, participant: laptops.participant, status: "late", remark: nil)
+        let written = try laptops.wang.store.changes(for: before, byteBudget: .max).batch.changes
+            .filter { $0.table == "attendance" }
+        #expect(written.map(\.column).sorted() == ["remark", "status"])
+        #expect(Set(written.map(\.stamp)).count == 1)
+        #expect(try laptops.mark(laptops.wang).remark == nil)
+
+        // Writing the same mark again writes nothing.
+        let after = try laptops.wang.store.knowledge()
+        try laptops.wang.attend(event: laptops.event, participant: laptops.participant, status: "late", remark: nil)
+        #expect(try laptops.wang.store.knowledge() == after)
+    }
+}
