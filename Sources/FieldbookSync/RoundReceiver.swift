@@ -106,24 +106,10 @@ final class RoundReceiver: @unchecked Sendable {
         }
     }
 
-    /// Merges one frame. A stream this replica held back in an earlier frame of the answer
-    /// (the server's own changes stamped ahead of this laptop's clock wait in quarantine)
-    /// continues in this frame above what the replica holds: those changes wait for a
-    /// later round, as they would had they come in the same frame, and the rest merges.
+    /// Merges one frame; a stream held back in an earlier frame waits for a later round
+    /// (``FieldbookStore/ReplicaStore/mergeFrame(_:from:checksEveryOrigin:recordsConflicts:)``).
     private func merge(_ frame: ChangeBatch, from server: ReplicaID) throws -> BatchMerger.Report {
-        var batch = frame
-        var skipped: Set<StreamID> = []
-        while true {
-            do {
-                return try store.merge(batch, from: server, recordsConflicts: false)
-            } catch let error as FieldbookError where error.code == .sequenceGap {
-                guard let stream = error.resume?.stream, skipped.insert(stream).inserted,
-                    try store.quarantined().contains(where: { $0.change.stream == stream })
-                else { throw error }
-                batch.changes.removeAll { $0.stream == stream }
-                batch.ranges.removeAll { $0.stream == stream }
-            }
-        }
+        try store.mergeFrame(frame, from: server, recordsConflicts: false).report
     }
 
     /// Runs a step of this replica's own work, remembering its failure as local.
