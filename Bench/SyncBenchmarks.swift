@@ -124,18 +124,36 @@ struct SyncBenchmarks {
             let replica = "\(folder)/p5-client-\(label).sqlite"
             try? FileManager.default.removeItem(atPath: replica)
             _ = try Fieldbook.create(at: replica, name: "bench client")
-            let (seconds, peakKiB, status) = try runMeasured(
+            let (seconds, peakKiB, status, output) = try runMeasured(
                 client, ["sync", "--db", replica, "--server", server.url, "--token", server.token, "--json"])
             await server.stop()
             guard status == 0 else { throw FieldbookError(.internal, "P5 client exited \(status)") }
             let received = try ReplicaStore.open(at: replica, schema: NPQSchema.current).logCounts()
+            let held = received.winners + received.superseded
             peaks.append(peakKiB)
             results.append(
                 BenchResult(
                     id: "P5", what: "cold sync over loopback HTTP, \(label) history",
                     figure: String(format: "%.1f s", seconds),
-                    baseline: "\(received.winners + received.superseded) changes held",
+                    baseline: "\(held) changes held",
                     ratio: nil, goal: "≤ 10 s for 1M"))
+            // The sync's own account (`--json`): change frames merged and answer bytes received.
+            let summary = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            let frames = summary?["frames"] as? Int ?? 0
+            let bytesDown = summary?["bytes_down"] as? Int ?? 0
+            let syncSeconds = summary?["seconds"] as? Double ?? seconds
+            results.append(
+                BenchResult(
+                    id: "P5", what: "cold sync frames merged per second, \(label) history",
+                    figure: String(format: "%.0f frames/s", Double(frames) / max(syncSeconds, 0.001)),
+                    baseline: "\(frames) frames in \(String(format: "%.1f", syncSeconds)) s",
+                    ratio: nil, goal: "-"))
+            results.append(
+                BenchResult(
+                    id: "P5", what: "cold sync bytes per change on the wire, \(label) history",
+                    figure: String(format: "%.2f B/change", Double(bytesDown) / Double(max(held, 1))),
+                    baseline: "\(bytesDown / 1024) KiB down for \(held) changes",
+                    ratio: nil, goal: "≤ 12 (P3)"))
             results.append(
                 BenchResult(
                     id: "P7", what: "client peak memory, \(label) history", figure: "\(peakKiB / 1024) MiB",
@@ -145,25 +163,31 @@ struct SyncBenchmarks {
         return results
     }
 
-    /// Runs a child process under `/usr/bin/time`; returns wall seconds, its peak RSS in KiB
-    /// and its exit status. (`time` waits for the child itself, so its figure is exact.)
-    func runMeasured(_ executable: String, _ arguments: [String]) throws -> (Double, Int, Int32) {
+    /// Runs a child process under `/usr/bin/time`; returns wall seconds, its peak RSS in KiB,
+    /// its exit status and its standard output. (`time` waits for the child itself, so its
+    /// figure is exact.)
+    func runMeasured(_ executable: String, _ arguments: [String]) throws -> (Double, Int, Int32, String) {
         let process = Process()
         let report = Pipe()
+        // Standard output goes to a file: a pipe read only after stderr could fill and block the child.
+        let outputPath = "\(folder)/p5-client-output-\(UUID().uuidString).json"
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
         process.arguments = ["-f", "fieldbook-peak-kib %M", executable] + arguments
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(forWritingAtPath: outputPath)
         process.standardError = report
         let start = ContinuousClock.now
         try process.run()
-        let output = String(decoding: report.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let timeReport = String(decoding: report.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let peak =
-            output.split(separator: "\n").last { $0.hasPrefix("fieldbook-peak-kib ") }
+            timeReport.split(separator: "\n").last { $0.hasPrefix("fieldbook-peak-kib ") }
             .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
-        return (seconds, peak, process.terminationStatus)
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return (seconds, peak, process.terminationStatus, output)
     }
 
     // MARK: P8

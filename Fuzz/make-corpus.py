@@ -3,10 +3,14 @@
 
     Fuzz/make-corpus.py OUT_DIR
 
-Writes OUT_DIR/wire-decode and OUT_DIR/bundle-import: every vector's envelope as it is
+Writes OUT_DIR/wire-decode, OUT_DIR/bundle-import, OUT_DIR/frame-stream and
+OUT_DIR/bundle-frames: every vector's envelope as it is
 (the targets take input that starts with the magic as a whole envelope), and its payload
 alone, inflated, which the targets frame into a valid envelope themselves (for
 wire-decode, prefixed with the kind byte) so the fuzzer mutates payloads, not CRCs.
+Framed vectors (round-*, bundle-frames*) seed frame-stream; framed bundles also seed
+bundle-frames, whole and as the records that target frames itself (kind, 2-byte length,
+payload).
 """
 import os
 import pathlib
@@ -15,7 +19,7 @@ import zlib
 
 root = pathlib.Path(__file__).resolve().parent.parent
 out = pathlib.Path(sys.argv[1])
-for target in ("wire-decode", "bundle-import", "frame-stream"):
+for target in ("wire-decode", "bundle-import", "frame-stream", "bundle-frames"):
     (out / target).mkdir(parents=True, exist_ok=True)
 
 for path in sorted((root / "Protocol" / "vectors").glob("*.hex")):
@@ -25,7 +29,18 @@ for path in sorted((root / "Protocol" / "vectors").glob("*.hex")):
     except ValueError:
         continue
     (out / "wire-decode" / path.stem).write_bytes(envelope)
-    if path.stem.startswith("round-"):
+    if path.stem.startswith("bundle-frames"):
+        (out / "bundle-frames" / path.stem).write_bytes(envelope)
+        records, at = b"", 0
+        while at + 19 <= len(envelope):
+            kind, flags = envelope[at + 5], envelope[at + 6]
+            stored = int.from_bytes(envelope[at + 11:at + 15], "big")
+            body = envelope[at + 19:at + 19 + stored]
+            payload = zlib.decompress(body) if flags & 1 else body
+            records += bytes([kind]) + len(payload).to_bytes(2, "big") + payload
+            at += 19 + stored
+        (out / "bundle-frames" / (path.stem + ".records")).write_bytes(records)
+    if path.stem.startswith("round-") or path.stem.startswith("bundle-frames"):
         # Framed streams: a chunk-size byte, then the frames (whole, and in 7-byte chunks).
         (out / "frame-stream" / path.stem).write_bytes(b"\xff" + envelope)
         (out / "frame-stream" / (path.stem + ".chunked")).write_bytes(b"\x06" + envelope)

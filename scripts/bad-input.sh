@@ -182,7 +182,7 @@ cli "empty CSV file" 65 "^fieldbook: the CSV file is empty" "$replica" -- \
     fbr participant import --cohort "Spring 2024" "$work/empty.csv"
 cli "CSV file that does not exist" 66 "^fieldbook: no file at" "$replica" -- \
     fbr participant import --cohort "Spring 2024" "$work/missing.csv"
-cli "truncated bundle" 65 "^fieldbook: the bundle cannot be read" "$replica" -- fbr bundle import "$work/truncated.fbk"
+cli "truncated bundle" 65 "^fieldbook: the bundle is cut short inside its head frame; nothing merged" "$replica" -- fbr bundle import "$work/truncated.fbk"
 cli "a vector file given as a bundle" 65 "not a bundle" "$replica" -- fbr bundle import "$work/mine.vec"
 cli "this replica's own bundle" 65 "written by this replica" "$replica" -- fbr bundle import "$work/own.fbk"
 # A sequence gap has no code of its own in the README's table: "1, anything else".

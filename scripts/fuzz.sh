@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target for a given time and reports executions and crashes.
 #
-#   scripts/fuzz.sh TARGET SECONDS      # TARGET: wire-decode, bundle-import, csv-import
+#   scripts/fuzz.sh TARGET SECONDS      # TARGET: wire-decode, frame-stream, bundle-import, bundle-frames, csv-import
 #   scripts/fuzz.sh all SECONDS         # each target in turn
 #
 # Builds with Fuzz/build.sh (first time: a few minutes), seeds the corpus from the golden

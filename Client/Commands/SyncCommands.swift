@@ -25,6 +25,11 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Attempts in a row that deliver nothing before giving up.") var attempts = 6
     @Option(help: ArgumentHelp("End a connection on which no byte arrives for this long.", valueName: "seconds"))
     var idleTimeout = 30
+    @Option(
+        help: ArgumentHelp(
+            "End a connection that delivers no whole frame for this long (a link trickling a byte at a time).",
+            valueName: "seconds"))
+    var frameTimeout = 120
     @Option(help: ArgumentHelp("Stop the whole sync after this long, keeping what it merged.", valueName: "seconds"))
     var timeout: Int?
 
@@ -36,6 +41,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
         if idleTimeout < 1 { throw ValidationError("--idle-timeout must be at least 1 second") }
+        if frameTimeout < 1 { throw ValidationError("--frame-timeout must be at least 1 second") }
     }
 
     func run() async throws {
@@ -64,7 +70,8 @@ struct SyncCommand: AsyncParsableCommand {
                 store: fieldbook.store, transport: transport, token: token,
                 options: .init(
                     sizes: sizes, retry: RetryPolicy(maxAttempts: max(1, attempts)),
-                    idleTimeout: .seconds(idleTimeout), timeout: timeout.map { .seconds($0) }))
+                    idleTimeout: .seconds(idleTimeout), frameTimeout: .seconds(frameTimeout),
+                    timeout: timeout.map { .seconds($0) }))
             let progress: SyncClient.Progress
             // Whether a progress line is on the terminal: an error then starts on a new line.
             let showsProgress = Mutex(false)

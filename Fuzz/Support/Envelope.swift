@@ -35,10 +35,33 @@ enum FuzzInput {
         return frame(kind: kind, payload: Array(payload))
     }
 
-    static func frame(kind: UInt8, payload: [UInt8]) -> [UInt8] {
+    /// An uncompressed envelope of `version` (1: a single message, 2: a frame) around
+    /// `payload`, with a correct header and CRC.
+    static func frame(kind: UInt8, payload: [UInt8], version: UInt8 = 1) -> [UInt8] {
         func bigEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
-        var header = magic + [1, kind, 0]
+        var header = magic + [version, kind, 0]
         header += bigEndian(UInt32(payload.count)) + bigEndian(UInt32(payload.count))
         return header + bigEndian(FuzzCRC.checksum(header + payload)) + payload
+    }
+}
+
+extension FuzzInput {
+    /// The fuzzer's bytes as a stream of frames: as they are when they start with the
+    /// magic (the seed corpus: golden vectors), else records of a kind byte, a 2-byte
+    /// big-endian length and that many payload bytes, each made a valid version-2 frame,
+    /// so the fuzzer reaches the payloads and the order of frames.
+    static func frames(_ data: UnsafePointer<UInt8>, _ size: Int) -> [UInt8] {
+        let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+        if bytes.starts(with: magic) { return bytes }
+        var rest = bytes[...]
+        var stream: [UInt8] = []
+        while let kind = rest.popFirst() {
+            let high = Int(rest.popFirst() ?? 0)
+            let low = Int(rest.popFirst() ?? 0)
+            let payload = rest.prefix(high << 8 | low)
+            rest = rest.dropFirst(payload.count)
+            stream += frame(kind: kind, payload: Array(payload), version: 2)
+        }
+        return stream
     }
 }

@@ -107,10 +107,8 @@ final class RoundReceiver: @unchecked Sendable {
         }
     }
 
-    /// Merges one frame. A stream this replica held back in an earlier frame of the answer
-    /// (the server's own changes stamped ahead of this laptop's clock wait in quarantine)
-    /// continues in this frame above what the replica holds: those changes wait for a
-    /// later round, as they would had they come in the same frame, and the rest merges.
+    /// Merges one frame; a stream held back in an earlier frame waits for a later round
+    /// (``FieldbookStore/ReplicaStore/mergeFrame(_:from:checksEveryOrigin:recordsConflicts:)``).
     private func merge(_ frame: ChangeBatch, from server: ReplicaID) throws -> BatchMerger.Report {
         // The head's scope was checked against the remembered one (it may only narrow it).
         if let partition = SyncScope(head?.writablePartitions).firstUnreadable(in: frame) {
@@ -119,19 +117,7 @@ final class RoundReceiver: @unchecked Sendable {
                 "the server sent changes of partition \(partition), which this laptop's token does not open; nothing of that frame was merged. Check that `fieldbook remote` names your office's server"
             )
         }
-        var batch = frame
-        var skipped: Set<StreamID> = []
-        while true {
-            do {
-                return try store.merge(batch, from: server, recordsConflicts: false)
-            } catch let error as FieldbookError where error.code == .sequenceGap {
-                guard let stream = error.resume?.stream, skipped.insert(stream).inserted,
-                    try store.quarantined().contains(where: { $0.change.stream == stream })
-                else { throw error }
-                batch.changes.removeAll { $0.stream == stream }
-                batch.ranges.removeAll { $0.stream == stream }
-            }
-        }
+        return try store.mergeFrame(frame, from: server, recordsConflicts: false).report
     }
 
     /// Runs a step of this replica's own work, remembering its failure as local.

@@ -53,10 +53,10 @@ struct EnvelopeTests {
 
     @Test func aNewerKindIsRefusedByName() {
         let payload = PayloadEncoder.payload(for: .knowledge(GoldenMessages.knowledgeFile))
-        let bytes = Envelope.frame(kind: MessageKind(rawValue: 10), payload: payload, compressionLevel: 0)
+        let bytes = Envelope.frame(kind: MessageKind(rawValue: 11), payload: payload, compressionLevel: 0)
         let error = #expect(throws: FieldbookError.self) { try WireFormat.decode(bytes) }
         #expect(error?.code == .unknownKind)
-        #expect(error?.message.contains("kind 10") == true)
+        #expect(error?.message.contains("kind 11") == true)
     }
 
     @Test(arguments: [[UInt8](), [0x89], [0x89, 0x46, 0x42, 0x4B], Envelope.magic + [1, 1, 0, 0]])

@@ -310,7 +310,7 @@ final class Simulation {
             // Made for another replica's vector: the target may lack what it starts after.
             vector = try replicas.randomElement(using: &random)!.fieldbook.knowledgeFile()
         }
-        let (bytes, count) = try replicas[from].fieldbook.exportBundle(
+        let (bytes, count, _) = try replicas[from].fieldbook.exportBundle(
             for: try vector.map(Fieldbook.readKnowledgeFile))
         stats.bundles += 1
         log("replica \(from) exports a bundle of \(count) changes for replica \(to)")

@@ -23,8 +23,10 @@ public enum Message: Hashable, Sendable {
     case changes(ChangeBatch)
     /// The first frame of a framed sync answer.
     case roundHead(RoundHead)
-    /// The last frame of a framed sync answer.
+    /// The last frame of a framed sync answer or bundle file.
     case roundEnd(RoundEnd)
+    /// The first frame of a framed bundle file.
+    case bundleHead(BundleHead)
 
     /// The kind byte the envelope carries for this message.
     public var kind: MessageKind {
@@ -38,6 +40,7 @@ public enum Message: Hashable, Sendable {
         case .changes: .changes
         case .roundHead: .roundHead
         case .roundEnd: .roundEnd
+        case .bundleHead: .bundleHead
         }
     }
 }

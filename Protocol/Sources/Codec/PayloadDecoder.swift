@@ -125,6 +125,17 @@ struct PayloadDecoder {
             let hasMore = try reader.readBool()
             let frames = try reader.readVarint()
             return .roundEnd(RoundEnd(hasMore: hasMore, frames: frames, changes: try reader.readVarint()))
+        case .bundleHead:
+            let schemaVersion = try reader.readVarint(as: UInt32.self, "schema version")
+            let author = ReplicaID(try readID())
+            let createdAt = try reader.readVarint()
+            let knowledge = try readKnowledge()
+            let base = try readKnowledge()
+            let frames = try reader.readVarint()
+            return .bundleHead(
+                BundleHead(
+                    schemaVersion: schemaVersion, author: author, createdAt: createdAt, knowledge: knowledge,
+                    base: base, frames: frames, changes: try reader.readVarint()))
         default:
             throw WireError.unknownKind(kind)
         }

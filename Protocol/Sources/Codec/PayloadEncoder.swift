@@ -108,6 +108,14 @@ struct PayloadEncoder {
             body.append(bool: end.hasMore)
             body.append(varint: end.frames)
             body.append(varint: end.changes)
+        case .bundleHead(let head):
+            body.append(varint: UInt64(head.schemaVersion))
+            append(id: head.author.rawValue)
+            body.append(varint: head.createdAt)
+            encode(head.knowledge)
+            encode(head.base)
+            body.append(varint: head.frames)
+            body.append(varint: head.changes)
         }
     }
 

@@ -23,10 +23,13 @@ public struct MessageKind: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let roundHead = MessageKind(rawValue: 8)
     /// ``RoundEnd``: the last frame of a framed answer.
     public static let roundEnd = MessageKind(rawValue: 9)
+    /// ``BundleHead``: the first frame of a framed bundle file.
+    public static let bundleHead = MessageKind(rawValue: 10)
 
     /// The kinds this build reads; any other kind byte is refused as `unknownKind`.
     public static let known: Set<MessageKind> = [
         .syncRequest, .syncResponse, .error, .bundle, .knowledge, .roundOpen, .changes, .roundHead, .roundEnd,
+        .bundleHead,
     ]
 
     public var description: String {
@@ -40,6 +43,7 @@ public struct MessageKind: RawRepresentable, Hashable, Sendable, CustomStringCon
         case .changes: "changes"
         case .roundHead: "round-head"
         case .roundEnd: "round-end"
+        case .bundleHead: "bundle-head"
         default: "unknown(\(rawValue))"
         }
     }

@@ -144,6 +144,36 @@ enum GoldenMessages {
 
     static let knowledgeFile = KnowledgeFile(replica: F.office, knowledge: knowledge)
 
+    /// A framed bundle (format version 2): the head, two change frames, the end. The first
+    /// frame carries the laptop's cohort changes #13–14, the second #15 and a venue in the
+    /// shared partition; each frame's ranges vouch for its own changes.
+    static var bundleFrames: [Message] {
+        let request = basicRequest
+        let changes = request.batch.changes
+        let cohortStream = changes[0].stream
+        let venue = bundle.batch.changes.last!
+        var held = knowledge
+        held[cohortStream] = 15
+        held[venue.stream] = 1
+        return [
+            .bundleHead(
+                BundleHead(
+                    schemaVersion: 3, author: F.laptop, createdAt: F.saturdayMorning + 10_000, knowledge: held,
+                    base: knowledge, frames: 2, changes: 4)),
+            .changes(
+                ChangeBatch(
+                    changes: Array(changes.prefix(2)),
+                    ranges: [StreamRange(stream: cohortStream, after: 12, through: 14)])),
+            .changes(
+                ChangeBatch(
+                    changes: [changes[2], venue],
+                    ranges: [
+                        StreamRange(stream: cohortStream, after: 14, through: 15), F.range(covering: [venue]),
+                    ])),
+            .roundEnd(RoundEnd(hasMore: false, frames: 2, changes: 4)),
+        ]
+    }
+
     /// A framed sync round (format version 2): a file holds one whole stream of frames.
     struct Stream: Sendable, CustomTestStringConvertible {
         var name: String
@@ -208,5 +238,10 @@ enum GoldenMessages {
                 .error(ErrorMessage(code: .storage, message: "the server's database cannot be read; retry later")),
             ],
             compressionLevel: 0),
+        Stream(
+            name: "bundle-frames",
+            summary:
+                "a bundle file as frames: the head that counts them, two change frames merged one by one, the end; zlib level 6",
+            frames: bundleFrames, compressionLevel: 6),
     ]
 }

@@ -61,6 +61,12 @@ enum MessageDump {
             )
         case .roundEnd(let end):
             out += ["hasMore: \(end.hasMore)", "frames: \(end.frames)", "changes: \(end.changes)"]
+        case .bundleHead(let head):
+            out += [
+                "schemaVersion: \(head.schemaVersion)", "author: \(head.author)", "createdAt: \(head.createdAt)",
+            ]
+            out += knowledge(head.knowledge) + ["base:"] + knowledge(head.base).map { "  " + $0 }
+            out += ["frames: \(head.frames)", "changes: \(head.changes)"]
         }
         return out
     }

@@ -25,7 +25,12 @@ struct RandomMessages {
     }
 
     mutating func message() -> Message {
-        switch Int.random(in: 0..<9, using: &random) {
+        switch Int.random(in: 0..<10, using: &random) {
+        case 9:
+            .bundleHead(
+                BundleHead(
+                    schemaVersion: uint32(), author: pick(replicas), createdAt: uint64(), knowledge: knowledge(),
+                    base: knowledge(), frames: uint64(), changes: uint64()))
         case 5:
             .roundOpen(
                 RoundOpen(

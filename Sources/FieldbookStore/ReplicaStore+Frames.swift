@@ -1,0 +1,69 @@
+import FieldbookCore
+
+extension ReplicaStore {
+    /// Merges one frame of a stream of frames (a sync answer, a bundle file) in its own
+    /// transaction.
+    ///
+    /// A stream this replica held back in an earlier frame of the same stream of frames
+    /// (changes stamped too far ahead wait in quarantine) continues in this frame above
+    /// what the replica holds: those changes are left out and wait for a later round or
+    /// bundle, as the rest of the stream would have waited had it come in the same frame,
+    /// and the rest of the frame merges.
+    ///
+    /// - Returns: what the merge did, and how many changes were left out that way.
+    /// - Throws: as ``merge(_:from:acceptSkewed:checksEveryOrigin:recordsConflicts:rights:vetted:)``;
+    ///   `.sequenceGap` for a gap in a stream that is not held back.
+    public func mergeFrame(
+        _ frame: ChangeBatch, from sender: ReplicaID, checksEveryOrigin: Bool = false, recordsConflicts: Bool = true
+    ) throws -> (report: BatchMerger.Report, leftOut: Int) {
+        var batch = frame
+        var skipped: Set<StreamID> = []
+        var leftOut = 0
+        while true {
+            do {
+                let report = try merge(
+                    batch, from: sender, checksEveryOrigin: checksEveryOrigin, recordsConflicts: recordsConflicts)
+                return (report, leftOut)
+            } catch let error as FieldbookError where error.code == .sequenceGap {
+                guard let stream = error.resume?.stream, skipped.insert(stream).inserted,
+                    try quarantined().contains(where: { $0.change.stream == stream })
+                else { throw error }
+                leftOut += batch.changes.count(where: { $0.stream == stream })
+                batch.changes.removeAll { $0.stream == stream }
+                batch.ranges.removeAll { $0.stream == stream }
+            }
+        }
+    }
+}
+
+extension ReplicaStore {
+    /// Every change `peer` lacks, cut into self-contained batches of about `frameBytes`
+    /// (each with the ranges that vouch for it), all read from one snapshot of the log.
+    ///
+    /// - Parameters:
+    ///   - peer: what the peer holds.
+    ///   - frameBytes: the approximate size of each batch; every batch carries at least one
+    ///     change while any is lacking.
+    ///   - frame: takes each batch in order; batch *k + 1* continues each stream where
+    ///     batch *k* ended it.
+    /// - Returns: what this replica held in that snapshot: the batches carry everything
+    ///   above `peer` up to it.
+    /// - Complexity: one pass over the changes sent, as ``changes(for:partitions:byteBudget:)``.
+    public func framedChanges(for peer: Knowledge, frameBytes: Int, _ frame: (ChangeBatch) throws -> Void) throws
+        -> Knowledge
+    {
+        try withReadSession { session in
+            let local = try session.knowledge()
+            var base = peer
+            while true {
+                let assembly = try BatchAssembler.assemble(
+                    from: session, local: local, peer: base, byteBudget: frameBytes)
+                guard !assembly.batch.ranges.isEmpty else { break }
+                try frame(assembly.batch)
+                base.advance(through: assembly.batch.ranges)
+                guard assembly.hasMore else { break }
+            }
+            return local
+        }
+    }
+}
