@@ -127,10 +127,12 @@ extension Fieldbook {
             db, sql: "SELECT id, name FROM cohorts WHERE deleted = 0 AND programme_id = ? AND id != ?",
             arguments: [programme.id.rawValue.data, cohort.id.rawValue.data]
         ).filter { NameMatching.folded($0["name"] ?? "") == NameMatching.folded(cohort.name) }
-        if let twin = twins.first?.rowID("id") {
+        // Named as stored, so the person sees which cohort theirs collides with.
+        if let twin = twins.first, let id = twin.rowID("id") {
             throw FieldbookError(
                 .invalidInput,
-                "cohort \(cohort.programme) \(cohort.name) exists already (\(twin.short)); choose another name")
+                "cohort \(cohort.programme) \(twin["name"] ?? cohort.name) exists already (\(id.short)); choose another name"
+            )
         }
     }
 
@@ -212,9 +214,10 @@ extension Fieldbook {
             NameMatching.folded($0["school"] ?? "") == NameMatching.folded(venue.school)
                 && NameMatching.folded($0["city"] ?? "") == NameMatching.folded(venue.city)
         }
-        if let id = twin?.rowID("id") {
+        if let twin, let id = twin.rowID("id") {
             throw FieldbookError(
-                .invalidInput, "venue \(venue.school), \(venue.city) exists already (\(id.short))")
+                .invalidInput,
+                "venue \(twin["school"] ?? venue.school), \(twin["city"] ?? venue.city) exists already (\(id.short))")
         }
     }
 

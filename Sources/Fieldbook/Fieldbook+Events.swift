@@ -172,10 +172,11 @@ extension Fieldbook {
             db, sql: "SELECT id, title FROM events WHERE deleted = 0 AND cohort_id = ? AND starts_utc = ? AND id != ?",
             arguments: [event.cohortID.rawValue.data, event.startsUTC, event.id.rawValue.data]
         ).first { NameMatching.folded($0["title"] ?? "") == NameMatching.folded(event.title) }
-        if let id = twin?.rowID("id") {
+        if let twin, let id = twin.rowID("id") {
             throw FieldbookError(
                 .invalidInput,
-                "event \"\(event.title)\" at \(event.starts) \(event.zone) exists already in this cohort (\(id.short))")
+                "event \"\(twin["title"] ?? event.title)\" at \(event.starts) \(event.zone) exists already in this cohort (\(id.short))"
+            )
         }
     }
 

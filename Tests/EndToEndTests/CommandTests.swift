@@ -36,7 +36,9 @@ struct CommandTests {
         let csv = try cli.directory.write(
             "\u{FEFF}name,trn,school,city\r\n\"Chen, Jie\",2345678,\"Shanghai \"\"No. 3\"\"\",Shanghai\r\nZhang Min,,,Chengdu\r\n",
             to: "roster.csv")
-        let imported = try cli.array("participant", "import", "--cohort", "Spring 2024", csv)
+        let result = try cli.object("participant", "import", "--cohort", "Spring 2024", csv)
+        let imported = try #require(result["added"] as? [[String: Any]])
+        #expect(result["encoding"] as? String == "utf-8")
         #expect(imported.map { $0["name"] as? String } == ["Chen, Jie", "Zhang Min"])
         #expect(imported.first?["school"] as? String == "Shanghai \"No. 3\"")
         let roster = try cli.array("participant", "list", "--cohort", "Spring 2024")

@@ -123,7 +123,7 @@ struct CorrectionTests {
         let before = try day.dump()
         let cohort = try day.cli.run(["cohort", "add", "--programme", "npqh", "--name", " spring  2024 "])
         #expect(cohort.exitCode == 65)
-        #expect(cohort.stderr.hasPrefix("fieldbook: cohort NPQH spring  2024 exists already ("), "\(cohort.stderr)")
+        #expect(cohort.stderr.hasPrefix("fieldbook: cohort NPQH Spring 2024 exists already ("), "\(cohort.stderr)")
         let event = try day.cli.run([
             "event", "add", "--cohort", "NPQH Spring 2024", "--kind", "face-to-face", "--title", "module 1",
             "--starts", "2024-03-02 09:00", "--venue", "Shanghai Pudong Bilingual School",
