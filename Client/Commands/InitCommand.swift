@@ -6,12 +6,16 @@ import Foundation
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Create a new replica (refuses to overwrite one).")
+        commandName: "init", abstract: "Create a new replica (refuses to overwrite one).",
+        discussion: "Example: fieldbook init --name \"Wang Li (Shanghai laptop)\" --zone Asia/Shanghai")
 
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "A name for this replica, e.g. \"Wang Li (Shanghai laptop)\".")
     var name: String
+
+    @Option(help: "The IANA time zone this replica prints times in.")
+    var zone = LocalTime.defaultZone
 
     func run() throws {
         try CLI.run {
@@ -25,7 +29,10 @@ struct InitCommand: ParsableCommand {
             if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
                 throw FieldbookError(.notFound, "folder \(folder) does not exist; create it or pass another --db")
             }
+            // Checked before the file exists, so a bad zone creates no replica.
+            let zone = try Validate.zone(zone)
             let fieldbook = try Fieldbook.create(at: path, name: name)
+            if zone != LocalTime.defaultZone { try fieldbook.setDisplayZone(zone) }
             let status = try fieldbook.status()
             try CLI.output(status, json: global.json) {
                 "Created replica '\(status.name)' (\(status.replicaID.short)) at \(path)"
@@ -42,7 +49,9 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try CLI.run {
-            let status = try global.open().status()
+            let fieldbook = try global.open()
+            let status = try fieldbook.status()
+            let zone = try fieldbook.displayZone()
             try CLI.output(status, json: global.json) {
                 [
                     "replica      \(status.name) (\(status.replicaID))",
@@ -59,7 +68,8 @@ struct StatusCommand: ParsableCommand {
                     "conflicts    \(status.openConflicts) open",
                     "quarantined  \(status.quarantinedChanges) changes",
                     "server       \(status.server ?? "not set")",
-                    "last sync    \(status.lastSync ?? "never")",
+                    "last sync    \(status.lastSync.map { LocalTime.format(utc: $0, in: zone) + " " + zone } ?? "never")",
+                    "time zone    \(zone)",
                 ].joined(separator: "\n")
             }
         }

@@ -62,12 +62,17 @@ struct NoteCommand: ParsableCommand {
 
         func run() throws {
             try CLI.run {
-                let notes = try global.open().notes(event: event, participant: participant, cohort: cohort)
+                let fieldbook = try global.open()
+                let notes = try fieldbook.notes(event: event, participant: participant, cohort: cohort)
+                let zone = try fieldbook.displayZone()
                 try CLI.output(notes, json: global.json) {
                     CLI.table(
                         ["ID", "CREATED", "AUTHOR", "TEXT"],
                         notes.map {
-                            [$0.id.short, $0.created, $0.author, $0.body.replacingOccurrences(of: "\n", with: " ")]
+                            [
+                                $0.id.short, LocalTime.format(utc: $0.created, in: zone), $0.author,
+                                $0.body.replacingOccurrences(of: "\n", with: " "),
+                            ]
                         })
                 }
             }

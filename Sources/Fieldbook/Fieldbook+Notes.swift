@@ -4,7 +4,6 @@ import Foundation
 import GRDB
 
 extension Fieldbook {
-    static let noteResolver = IDResolver(table: NPQSchema.Table.notes, noun: "note", listCommand: "note list")
 
     /// Adds a note, about an event and/or a participant, or about a cohort in general.
     ///

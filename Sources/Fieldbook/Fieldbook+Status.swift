@@ -56,7 +56,9 @@ extension Fieldbook {
                 NPQSchema.Table.cohorts, NPQSchema.Table.venues, NPQSchema.Table.participants, NPQSchema.Table.events,
                 NPQSchema.Table.attendance, NPQSchema.Table.notes,
             ].map { table in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE deleted = 0") ?? 0
+                // A cleared mark leaves its row with no status: it is no mark.
+                let marked = table == NPQSchema.Table.attendance ? " AND status IS NOT NULL" : ""
+                return try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE deleted = 0\(marked)") ?? 0
             } + [
                 try Int.fetchOne(
                     db,

@@ -26,9 +26,12 @@ public struct Terminal: Sendable {
     /// Runs the root command like ArgumentParser's `main()`, except that a usage error is
     /// one line (`tool: message; see 'tool … --help'`) with exit code 64, like every other
     /// error of these tools, instead of the usage screen.
-    public func main<Command: AsyncParsableCommand>(_ type: Command.Type) async {
+    ///
+    /// - Parameter arguments: the arguments to parse, when the tool rearranges them
+    ///   first (default: the process's).
+    public func main<Command: AsyncParsableCommand>(_ type: Command.Type, arguments: [String]? = nil) async {
         do {
-            var command = try Command.parseAsRoot()
+            var command = try Command.parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -68,6 +71,13 @@ public struct Terminal: Sendable {
 
     public func fail(_ error: FieldbookError) -> ExitCode {
         printError(error.message)
+        // A refused roster lists every bad row under the one-line message, so all of
+        // them are fixed in one go.
+        if let detailed = error.underlying as? DetailedError {
+            for line in detailed.details {
+                FileHandle.standardError.write(Data("  \(TerminalText.sanitized(line))\n".utf8))
+            }
+        }
         return ExitCode(error.code.exitCode)
     }
 
@@ -81,13 +91,15 @@ public struct Terminal: Sendable {
         print(json ? try Fieldbook.json(value) : human(), terminator: json ? "" : "\n")
     }
 
-    /// Aligns rows into columns under a header.
+    /// Aligns rows into columns under a header, by display width (a Chinese character
+    /// takes two cells). Cells are sanitized: a name from a roster or another replica
+    /// must not drive the terminal or break a row in two.
     public func table(_ header: [String], _ rows: [[String]]) -> String {
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        let all = ([header] + rows).map { $0.map(TerminalText.sanitized) }
+        let widths = header.indices.map { column in all.map { DisplayWidth.of($0[column]) }.max() ?? 0 }
         return all.map { row in
             row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                index == row.count - 1 ? cell : DisplayWidth.padded(cell, to: widths[index])
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }

@@ -105,7 +105,7 @@ struct BadInputTests {
             mentions: "no note matches"),
         Case(
             name: "CSV with a bad row", arguments: ["participant", "import", "--cohort", "{cohort0}", "{dir}/bad.csv"],
-            exitCode: 65, mentions: "line 4: TRN '12' must be exactly 7 digits",
+            exitCode: 65, mentions: "line 4, column trn: TRN '12' must be exactly 7 digits",
             files: ["bad.csv": "name,trn\nA One,1111111\nB Two,2222222\nC Three,12\nD Four,4444444\n"]),
         Case(
             name: "CSV row with too many fields",
@@ -115,16 +115,17 @@ struct BadInputTests {
         Case(
             name: "CSV with a quoted field spanning lines",
             arguments: ["participant", "import", "--cohort", "{cohort0}", "{dir}/multi.csv"],
-            exitCode: 65, mentions: "line 4: TRN",
+            exitCode: 65, mentions: "line 4, column trn: TRN",
             files: ["multi.csv": "name,trn\n\"A\nOne\",1111111\nB,1\n"]),
         Case(
-            name: "CSV with an unknown column",
+            name: "CSV without a name column",
             arguments: ["participant", "import", "--cohort", "{cohort0}", "{dir}/cols.csv"],
-            exitCode: 65, mentions: "line 1: unknown column 'phone'", files: ["cols.csv": "name,phone\nA,1\n"]),
+            exitCode: 65, mentions: "line 1: the header has no name column",
+            files: ["cols.csv": "phone,trn\n1,1111111\n"]),
         Case(
             name: "CSV with a duplicate TRN",
             arguments: ["participant", "import", "--cohort", "{cohort0}", "{dir}/dup.csv"],
-            exitCode: 65, mentions: "line 3: TRN 5555555 is already",
+            exitCode: 65, mentions: "line 3, column trn: TRN 5555555 is also on line 2",
             files: ["dup.csv": "name,trn\nA,5555555\nB,5555555\n"]),
         Case(
             name: "empty CSV", arguments: ["participant", "import", "--cohort", "{cohort0}", "{dir}/empty.csv"],

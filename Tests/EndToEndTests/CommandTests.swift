@@ -36,7 +36,9 @@ struct CommandTests {
         let csv = try cli.directory.write(
             "\u{FEFF}name,trn,school,city\r\n\"Chen, Jie\",2345678,\"Shanghai \"\"No. 3\"\"\",Shanghai\r\nZhang Min,,,Chengdu\r\n",
             to: "roster.csv")
-        let imported = try cli.array("participant", "import", "--cohort", "Spring 2024", csv)
+        let result = try cli.object("participant", "import", "--cohort", "Spring 2024", csv)
+        let imported = try #require(result["added"] as? [[String: Any]])
+        #expect(result["encoding"] as? String == "utf-8")
         #expect(imported.map { $0["name"] as? String } == ["Chen, Jie", "Zhang Min"])
         #expect(imported.first?["school"] as? String == "Shanghai \"No. 3\"")
         let roster = try cli.array("participant", "list", "--cohort", "Spring 2024")
@@ -67,7 +69,11 @@ struct CommandTests {
         let mark = try cli.object("attend", eventID, String(chen.suffix(12).prefix(6)), "ABSENT")
         #expect(mark["status"] as? String == "absent")
         let register = try cli.ok("register", eventShort)
-        #expect(register.contains("Module 1: Leading change — face-to-face, 2024-03-02T09:00 Asia/Shanghai"))
+        #expect(register.contains("Module 1: Leading change — face-to-face, Sat 2024-03-02 09:00 Asia/Shanghai"))
+        // A London webinar shows both its own time and the replica's (Asia/Shanghai by default).
+        #expect(
+            try cli.ok("event", "list").contains(
+                "Wed 2024-03-06 19:30 Europe/London = Thu 2024-03-07 03:30 Asia/Shanghai"))
         #expect(register.contains("3 participants: 1 present, 1 absent, 1 unmarked"))
         let registerJSON = try cli.object("register", eventShort)
         let lines = try #require(registerJSON["lines"] as? [[String: Any]])
@@ -95,25 +101,31 @@ struct CommandTests {
         #expect(try cli.ok("conflicts", "list", "--all") == "The ledger is empty.\n")
         #expect(try cli.array("conflicts").isEmpty)
 
-        // exports: CSV (RFC 4180, CRLF) and JSON, to stdout and to a file
+        // exports: CSV for Excel (BOM, RFC 4180, CRLF) and JSON, to stdout and to a file
         let attendance = try cli.ok("export", "attendance")
-        let rows = attendance.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(attendance.hasPrefix("\u{FEFF}"))
+        let rows = attendance.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(
             rows.first
-                == "programme,cohort,event_id,event,kind,starts,zone,participant_id,participant,trn,status,remark")
-        #expect(rows.count == 3)
-        #expect(rows.contains { $0.contains("\"Chen, Jie\",2345678,absent,") })
+                == "programme,cohort_id,cohort,event_id,event,kind,starts,zone,venue,venue_city,participant_id,participant,trn,school,city,status,remark"
+        )
+        #expect(rows.count == 1 + 3 * 2, "every participant at every event, marked or not")
+        #expect(rows.contains { $0.contains(",\"Chen, Jie\",2345678,\"Shanghai \"\"No. 3\"\"\",Shanghai,absent,") })
+        #expect(rows.filter { $0.contains(",unmarked,") }.count == 4)
         let attendanceJSON = try cli.array("export", "attendance")
-        #expect(attendanceJSON.count == 2)
+        #expect(attendanceJSON.count == 6)
+        #expect(try cli.array("export", "attendance", "--marked-only").count == 2)
         #expect(
-            try cli.ok("export", "attendance", "--format", "json").data(using: .utf8).map {
+            try cli.ok("export", "attendance", "--format", "json", "--marked-only").data(using: .utf8).map {
                 try JSONSerialization.jsonObject(with: $0) as? [Any]
             }??.count == 2)
         let file = cli.directory.path("attendance.csv")
         #expect(try cli.ok("export", "attendance", "--cohort", "Spring 2024", "-o", file).isEmpty)
-        #expect(try String(contentsOfFile: file, encoding: .utf8) == attendance)
-        let notesCSV = try cli.ok("export", "notes", "--format", "csv")
-        #expect(notesCSV.hasPrefix("id,cohort_id,event_id,participant_id,author,created,body\r\n"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == Data(attendance.utf8))
+        let notesCSV = try cli.ok("export", "notes", "--format", "csv", "--plain")
+        #expect(
+            notesCSV.hasPrefix(
+                "id,cohort_id,cohort,event_id,event,event_starts,participant_id,participant,trn,author,created,body\n"))
         #expect(try cli.array("export", "notes").count == 2)
         #expect(try cli.ok("export", "attendance") == attendance, "exports are stable")
 
@@ -134,7 +146,7 @@ struct CommandTests {
         #expect(help.exitCode == 0)
         for command in [
             "init", "status", "cohort", "venue", "participant", "event", "attend", "register", "note", "conflicts",
-            "export",
+            "export", "report",
         ] {
             #expect(help.stdout.contains("  \(command) "), "--help lists \(command)")
         }

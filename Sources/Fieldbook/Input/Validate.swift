@@ -57,10 +57,7 @@ public enum Validate {
     ///
     /// - Returns: the normalized local time and the UTC instant as ISO 8601.
     public static func startTime(_ value: String, zone: String) throws -> (local: String, utc: String) {
-        guard let timeZone = TimeZone(identifier: zone) else {
-            throw FieldbookError(
-                .invalidInput, "time zone '\(zone)' is unknown; use an IANA name such as Asia/Shanghai")
-        }
+        let timeZone = try TimeZone(identifier: Self.zone(zone))!
         let trimmed = value.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T")
         let halves = trimmed.split(separator: "T")
         guard halves.count == 2, let day = try? date(String(halves[0]), field: "start"),
@@ -90,6 +87,16 @@ public enum Validate {
         return ("\(day)T\(halves[1])", formatter.string(from: instant))
     }
 
+    /// An IANA time zone; abbreviations (CST, IST, BST…) are refused with the zones they may mean.
+    public static func zone(_ zone: String) throws -> String {
+        if let refusal = ZoneAbbreviations.refusal(zone) { throw FieldbookError(.invalidInput, refusal) }
+        guard TimeZone(identifier: zone) != nil else {
+            throw FieldbookError(
+                .invalidInput, "time zone '\(zone)' is unknown; use an IANA name such as Asia/Shanghai")
+        }
+        return zone
+    }
+
     static func numbers(_ value: String, separators: [Character]) -> [Int]? {
         let parts = value.split(separator: separators[0], omittingEmptySubsequences: false)
         guard parts.count == separators.count + 1 else { return nil }
@@ -114,7 +121,8 @@ public enum Validate {
     public static func status(_ value: String) throws -> AttendanceStatus {
         guard let status = AttendanceStatus(rawValue: value.lowercased()) else {
             throw FieldbookError(
-                .invalidInput, "status '\(value)' is not one of present, late, absent, excused")
+                .invalidInput,
+                "status '\(value)' is not one of present, late, absent, excused (or unmarked, to clear a mark)")
         }
         return status
     }
