@@ -91,8 +91,10 @@ extension Fieldbook {
         guard let partition = try store.partition(of: cell.key, in: cell.table) else {
             throw FieldbookError(.notFound, "the conflicting row is not on this replica")
         }
-        // A column group's entry stands for the whole group (an attendance mark): keeping
-        // the loser keeps the rest of its version too, written under the same stamp.
+        // A column group (an attendance mark) is kept or replaced whole: keeping the loser
+        // keeps its other columns too. Each of them that differed has its own entry with
+        // the loser's stamp; one that has none held the same value as the winner, which
+        // the group write carries forward.
         var columns = [(cell.column, kept)]
         if kept != (try store.version(of: cell)?.value ?? .null),
             let group = store.schema.table(cell.table)?.group(of: cell.column)
@@ -102,7 +104,13 @@ extension Fieldbook {
                 origin: ReplicaID(Bytes16(data: entry[ConflictEntry.Column.origin] as Data)!))
             for member in group where member != cell.column {
                 let sibling = CellAddress(table: cell.table, key: cell.key, column: member)
-                columns.append((member, try store.value(of: sibling, writtenAt: stamp) ?? .null))
+                let key = ConflictEntry.key(cell: sibling, loser: stamp)
+                let lost = try store.read { db in
+                    try Row.fetchOne(
+                        db, sql: "SELECT \(ConflictEntry.Column.value) AS value FROM conflicts WHERE id = ?",
+                        arguments: [key.first.rawValue.data])
+                }
+                if let lost { columns.append((member, Value(lost["value"] as DatabaseValue))) }
             }
         }
         try write { tx in

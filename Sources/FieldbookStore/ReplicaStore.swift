@@ -175,7 +175,7 @@ public final class ReplicaStore: Sendable {
                 batch, into: session,
                 policy: .init(
                     sender: sender, now: session.now, acceptSkewed: acceptSkewed, checksEveryOrigin: checksEveryOrigin,
-                    recordsConflicts: recordsConflicts, authorizer: authorizer, groups: ColumnGroups(schema)))
+                    recordsConflicts: recordsConflicts, authorizer: authorizer))
         }
     }
 

@@ -123,20 +123,12 @@ extension Simulation {
         }
     }
 
-    /// Whether the ledger holds an entry for `version` as a losing value: under its own
-    /// cell, or under its column group's first column (a mark's status entry stands for
-    /// its remark too).
+    /// Whether the ledger holds an entry for `version` as a losing value of its cell.
     static func ledgerHolds(_ version: Change, in store: ReplicaStore) throws -> Bool {
-        var cells = [version.cell]
-        if let lead = NPQSchema.current.table(version.table)?.group(of: version.column)?.first {
-            cells.append(CellAddress(table: version.table, key: version.key, column: lead))
-        }
+        let key = ConflictEntry.key(cell: version.cell, loser: version.stamp)
         return try store.read { db in
-            try cells.contains { cell in
-                let key = ConflictEntry.key(cell: cell, loser: version.stamp)
-                return try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM conflicts WHERE id = ?", arguments: [key.first.rawValue.data]) ?? false
-            }
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM conflicts WHERE id = ?", arguments: [key.first.rawValue.data])
+                ?? false
         }
     }
 

@@ -35,8 +35,7 @@ extension PostgresSyncStore {
                             policy: { now in
                                 BatchMerger.Policy(
                                     sender: sender, now: now, acceptSkewed: acceptSkewed,
-                                    checksEveryOrigin: checksEveryOrigin, authorizer: authorizer,
-                                    groups: ColumnGroups(NPQSchema.current))
+                                    checksEveryOrigin: checksEveryOrigin, authorizer: authorizer)
                             })
                     }
                 }

@@ -29,16 +29,12 @@ public enum BatchMerger {
         /// Checks every new change and range against its row and its writer; `nil` only
         /// for changes this replica vetted before (a quarantine release, genesis data).
         public var authorizer: RowAuthorizer?
-        /// The schema's column groups: a conflict of a group is filed once, under its
-        /// first column.
-        public var groups: ColumnGroups
 
         /// A policy from its parts.
         public init(
             sender: ReplicaID?, now: UInt64, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false,
-            recordsConflicts: Bool = true, authorizer: RowAuthorizer? = nil, groups: ColumnGroups = ColumnGroups()
+            recordsConflicts: Bool = true, authorizer: RowAuthorizer? = nil
         ) {
-            self.groups = groups
             self.authorizer = authorizer
             self.sender = sender
             self.checksEveryOrigin = checksEveryOrigin
@@ -99,9 +95,6 @@ public enum BatchMerger {
         }
         var report = Report()
         var quarantinedFrom: [StreamID: UInt64] = [:]
-        /// Column-group writes whose first column was merged in this batch, and whether it
-        /// filed a conflict (then the group's other columns file none).
-        var groupsFiled: [GroupWrite: Bool] = [:]
 
         for change in batch.changes {
             let stream = change.stream
@@ -127,14 +120,8 @@ public enum BatchMerger {
                 report.unknown += 1
                 continue
             }
-            let group = GroupWrite(table: change.table, key: change.key, stamp: change.stamp)
-            let filedBefore = report.conflicts
             try merge(
-                change, into: target, report: &report,
-                recordsConflicts: policy.recordsConflicts
-                    && !(policy.groups.follows(change.cell) && groupsFiled[group] == true),
-                partition: partition)
-            if policy.groups.leads(change.cell) { groupsFiled[group] = report.conflicts > filedBefore }
+                change, into: target, report: &report, recordsConflicts: policy.recordsConflicts, partition: partition)
         }
 
         for range in batch.ranges {
@@ -146,13 +133,6 @@ public enum BatchMerger {
             }
         }
         return report
-    }
-
-    /// One write of a column group: its columns' changes share the row and the stamp.
-    struct GroupWrite: Hashable {
-        var table: String
-        var key: RowKey
-        var stamp: Stamp
     }
 
     /// Merges one change of a known cell, outside any batch bookkeeping (vectors are

@@ -56,8 +56,7 @@ public struct TableSchema: Sendable, Hashable {
     public var partitionRule: PartitionRule?
     /// Columns that hold one value between them (an attendance mark's status and remark):
     /// a local write of any of them writes all of them under one stamp, so concurrent
-    /// writes win or lose whole on every replica, and a conflict is filed once, under the
-    /// group's first column (PROTOCOL.md, "Column groups").
+    /// writes win or lose whole on every replica (PROTOCOL.md, "Column groups").
     public var columnGroups: [[String]]
 
     /// A table from its parts.
