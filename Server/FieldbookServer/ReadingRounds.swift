@@ -8,7 +8,8 @@ import Synchronization
 /// the server holds. Answering before those frames land would make the client push them
 /// again (skipped as duplicates, but sent twice over a slow link). So a round waits, before
 /// it answers, until no earlier round of the same replica is still reading its request,
-/// for a short while at most: the wait only saves bytes, correctness never depends on it.
+/// for ten seconds at most (a loaded server can take seconds to merge what a cut push
+/// delivered): the wait only saves bytes, correctness never depends on it.
 final class ReadingRounds: Sendable {
     private let reading = Mutex<[ReplicaID: Int]>([:])
 
@@ -26,7 +27,7 @@ final class ReadingRounds: Sendable {
     }
 
     /// Waits until no round of `replica` is reading, or `limit` has passed.
-    func settle(_ replica: ReplicaID, limit: Duration = .seconds(2)) async {
+    func settle(_ replica: ReplicaID, limit: Duration = .seconds(10)) async {
         let deadline = ContinuousClock.now + limit
         while reading.withLock({ $0[replica] != nil }), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))

@@ -31,21 +31,24 @@ struct ConflictCommandTests {
         try Self.exchange(wang, chen)
 
         for db in [wang, chen] {
+            // A mark's status and remark win or lose together; each that differed has its entry.
             let conflicts = try cli.array("conflicts", db: db)
-            #expect(conflicts.count == 1)
-            let winner = try #require(conflicts.first?["winner"] as? [String: Any])
-            let loser = try #require(conflicts.first?["loser"] as? [String: Any])
+            #expect(conflicts.compactMap { $0["column"] as? String }.sorted() == ["remark", "status"])
+            let status = try #require(conflicts.first { $0["column"] as? String == "status" })
+            let winner = try #require(status["winner"] as? [String: Any])
+            let loser = try #require(status["loser"] as? [String: Any])
             #expect(winner["value"] as? String == "absent")
             #expect(loser["value"] as? String == "present")
-            #expect((conflicts.first?["subject"] as? String)?.contains("Li Wei (1234567)") == true)
+            #expect((status["subject"] as? String)?.contains("Li Wei (1234567)") == true)
             let text = try cli.ok("conflicts", db: db)
             #expect(text.contains("attendance.status  Li Wei (1234567) at \"Module 1\" 2024-03-02T09:00  [open]"))
             #expect(text.contains("resolve: fieldbook conflicts resolve "))
-            #expect(try cli.object("status", db: db)["open_conflicts"] as? Int == 1)
+            #expect(try cli.object("status", db: db)["open_conflicts"] as? Int == 2)
         }
 
-        // Wang keeps the losing value by its value ID, using a short conflict ID.
-        let entry = try #require(try cli.array("conflicts", db: wang).first)
+        // Wang keeps the losing mark by its status's value ID, using a short conflict ID:
+        // that closes the remark's entry too (the mark is written whole).
+        let entry = try #require(try cli.array("conflicts", db: wang).first { $0["column"] as? String == "status" })
         let id = try #require(entry["id"] as? String)
         let loserID = try #require((entry["loser"] as? [String: Any])?["value_id"] as? String)
         let resolved = try cli.object(
@@ -60,8 +63,8 @@ struct ConflictCommandTests {
         for db in [wang, chen] {
             #expect(try cli.array("conflicts", db: db).isEmpty)
             let all = try cli.array("conflicts", "list", "--all", db: db)
-            #expect(all.count == 1)
-            #expect(all.first?["resolved_by"] as? String == Fixture.replicaID(1).description)
+            #expect(all.count == 2)
+            #expect(all.allSatisfy { $0["resolved_by"] as? String == Fixture.replicaID(1).description })
             #expect(try cli.object("status", db: db)["open_conflicts"] as? Int == 0)
         }
         #expect(try cli.ok("export", "attendance", db: wang) == (try cli.ok("export", "attendance", db: chen)))

@@ -10,8 +10,9 @@ import Testing
 /// re-stamped) or the office releases them as they are.
 struct ClockSkewTests {
     static let threeDays: Int64 = 3 * 24 * 3_600_000
-    /// What the fast laptop writes: two marks, a note's five columns, and its name in the cohort.
-    static let fastWrites: UInt64 = 9
+    /// What the fast laptop writes: two marks (a status and a remark each: one column group),
+    /// a note's five columns, and its name in the cohort.
+    static let fastWrites: UInt64 = 11
     static let bound = HybridClock.defaultMaximumDrift
 
     /// The office's roster and two devices of cohort A: `fast` (clock three days ahead) and `good`.

@@ -36,6 +36,9 @@ extension Simulation {
             path: directory + "/byzantine.sqlite", replicaID: ReplicaID.random(using: &random), token: token,
             cohort: cohort, decoy: decoy, now: now)
         log("the byzantine laptop is \(byzantine!.replicaID.short)")
+        // Its laptop synced once, which bound its token to its replica: a token's first use
+        // binds it, so a round under another replica's ID is refused from then on.
+        try await byzantinePull()
     }
 
     /// One step of the byzantine laptop: a pull, or a lie checked against its expected answer.

@@ -51,7 +51,10 @@ struct PostgresConcurrencyTests {
     @Test func twoStoresMergingAtOnceEndAsOneWould() async throws {
         let clock = ManualWallClock(milliseconds: Fixture.now)
         let url = try await TestPostgres.makeDatabase()
-        let options = PostgresSyncStore.Options(wallClock: clock, maximumConnections: 4)
+        // Twelve clients share four connections per store and queue on the same partitions'
+        // locks: on a loaded machine (the whole suite runs at once) a wait may pass the
+        // default 10 s lease, which is about latency, not what this test checks.
+        let options = PostgresSyncStore.Options(wallClock: clock, maximumConnections: 4, leaseTimeout: .seconds(120))
         // Both start at once on the empty database: one migrates, the other waits for it.
         async let starting = PostgresSyncStore.connect(url: url, options: options)
         let second = try await PostgresSyncStore.connect(url: url, options: options)

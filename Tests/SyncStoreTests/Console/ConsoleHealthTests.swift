@@ -38,7 +38,8 @@ import Testing
             let round = try #require(laptop.lastRound, "the round was recorded")
             #expect(round.token == "wang-laptop")
             #expect(round.schemaVersion == NPQSchema.current.version)
-            #expect(round.unsynced == 3, "three marks written on the laptop, none pushed")
+            // A mark is two changes (status and remark, one column group).
+            #expect(round.unsynced == 6, "three marks written on the laptop, none pushed")
             #expect(abs(round.clockAhead) < 60_000)
 
             var browser = ConsoleBrowser(client)
