@@ -33,8 +33,8 @@ let package = Package(
         // zlib from the system (zlib1g-dev): deflate/inflate and CRC-32 for the wire format.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // Pure core: clocks, IDs, changes, vectors, merge rules. No I/O.
-        .target(name: "FieldbookCore"),
+        // Pure core: clocks, IDs, changes, vectors, merge rules, signed stream chains. No I/O.
+        .target(name: "FieldbookCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Wire format: binary codec, compression, sync round state machine.
         .target(

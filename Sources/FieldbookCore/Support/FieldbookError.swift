@@ -62,6 +62,9 @@ public struct FieldbookError: Error, Sendable, CustomStringConvertible {
         public static let exists = Code(rawValue: 15)
         /// A message kind this build does not know.
         public static let unknownKind = Code(rawValue: 16)
+        /// A change or range is not provably from its origin: its signature is missing,
+        /// wrong, or covers other content.
+        public static let forged = Code(rawValue: 17)
         /// Anything else: a bug, or a failure with no better code.
         public static let `internal` = Code(rawValue: 99)
 
@@ -83,6 +86,7 @@ public struct FieldbookError: Error, Sendable, CustomStringConvertible {
             case .storage: "storage"
             case .exists: "exists"
             case .unknownKind: "unknown-kind"
+            case .forged: "forged"
             default: "internal(\(rawValue))"
             }
         }
