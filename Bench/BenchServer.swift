@@ -24,12 +24,7 @@ final class BenchServer: Sendable {
         logger.logLevel = .error
         self.store = store
         let service = SyncService(store: store, logger: logger)
-        let deviceToken = DeviceToken.generate()
-        try await store.insertToken(
-            StoredToken(
-                id: deviceToken.id, name: "bench-\(deviceToken.id)", secretHash: deviceToken.secretHash, scope: .all,
-                issuedAt: 0))
-        token = deviceToken.text
+        token = try await Self.issueToken(in: store, scope: .all)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = buildApplication(service: service, host: "127.0.0.1", port: 0, logger: logger) { port in
             continuation.yield(port)
@@ -40,6 +35,21 @@ final class BenchServer: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         url = "http://127.0.0.1:\(port)"
+    }
+
+    /// A new device token for one more replica (a token binds to the first replica that
+    /// syncs with it, as a laptop's does).
+    func issueToken(scope: TokenScope = .all) async throws -> String {
+        try await Self.issueToken(in: store, scope: scope)
+    }
+
+    private static func issueToken(in store: any SyncStore, scope: TokenScope) async throws -> String {
+        let deviceToken = DeviceToken.generate()
+        try await store.insertToken(
+            StoredToken(
+                id: deviceToken.id, name: "bench-\(deviceToken.id)", secretHash: deviceToken.secretHash, scope: scope,
+                issuedAt: 0))
+        return deviceToken.text
     }
 
     func stop() async {

@@ -218,19 +218,28 @@ struct SyncBenchmarks {
                 }
             }
         }
-        let transports = try servers.map { try HTTPSyncTransport(baseURL: $0.url) }
+        // As in the field: each laptop has its own token (a token binds to the first replica
+        // that syncs with it) and its own HTTP client and connection, for its cohort.
+        var tokens: [String] = []
+        for index in replicas.indices {
+            tokens.append(
+                try await servers[index % servers.count].issueToken(scope: .cohorts([PartitionID(cohort: cohort)])))
+        }
+        let transports = try replicas.indices.map { try HTTPSyncTransport(baseURL: servers[$0 % servers.count].url) }
         let latencies = LatencyRecorder()
+        let failures = FailureRecorder()
         let started = ContinuousClock.now
         let errors = await withTaskGroup(of: Int.self) { group in
             for (index, replica) in replicas.enumerated() {
-                let server = servers[index % servers.count]
-                let transport = transports[index % servers.count]
+                let token = tokens[index]
+                let transport = transports[index]
                 group.addTask {
                     let timed = TimedTransport(inner: transport, recorder: latencies)
                     do {
-                        try await SyncClient(store: replica.store, transport: timed, token: server.token).run()
+                        try await SyncClient(store: replica.store, transport: timed, token: token).run()
                         return 0
                     } catch {
+                        failures.record(error)
                         return 1
                     }
                 }
@@ -239,6 +248,7 @@ struct SyncBenchmarks {
         }
         let total = ContinuousClock.now - started
         for transport in transports { try await transport.shutdown() }
+        if let first = failures.first { print("P8 \(label): \(errors) syncs failed; the first: \(first)") }
         let sorted = latencies.values.sorted()
         let p99 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
         let p50 = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
@@ -261,6 +271,16 @@ final class LatencyRecorder: @unchecked Sendable {
 
     func add(_ seconds: Double) { lock.withLock { recorded.append(seconds) } }
     var values: [Double] { lock.withLock { recorded } }
+}
+
+/// The first error of a group of syncs, so a benchmark that counts failures also says why.
+final class FailureRecorder: @unchecked Sendable {
+    // @unchecked: `recorded` is only touched under `lock`.
+    private let lock = NSLock()
+    private var recorded: String?
+
+    func record(_ error: any Error) { lock.withLock { recorded = recorded ?? "\(error)" } }
+    var first: String? { lock.withLock { recorded } }
 }
 
 /// A transport that times every round it carries.
