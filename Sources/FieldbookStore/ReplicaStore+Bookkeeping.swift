@@ -63,11 +63,11 @@ extension ReplicaStore {
     /// - Returns: how many changes were removed.
     @discardableResult
     public func compact(supersededBefore cutoff: UInt64) throws -> Int {
-        try StoreErrors.translate {
-            try database.write { db in
-                try db.execute(sql: "DELETE FROM fb_history WHERE superseded < ?", arguments: [Int64(cutoff)])
-                return db.changesCount
-            }
+        try withSession { session in
+            // Their digests stay: the streams they belong to must remain provable.
+            try session.keepDigestsOfHistory(supersededBefore: cutoff)
+            try session.db.execute(sql: "DELETE FROM fb_history WHERE superseded < ?", arguments: [Int64(cutoff)])
+            return session.db.changesCount
         }
     }
 

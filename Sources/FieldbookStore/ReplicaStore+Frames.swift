@@ -14,7 +14,8 @@ extension ReplicaStore {
     /// - Throws: as ``merge(_:from:acceptSkewed:checksEveryOrigin:recordsConflicts:rights:vetted:)``;
     ///   `.sequenceGap` for a gap in a stream that is not held back.
     public func mergeFrame(
-        _ frame: ChangeBatch, from sender: ReplicaID, checksEveryOrigin: Bool = false, recordsConflicts: Bool = true
+        _ frame: ChangeBatch, from sender: ReplicaID, checksEveryOrigin: Bool = false, recordsConflicts: Bool = true,
+        chains: BatchMerger.ChainCheck? = nil
     ) throws -> (report: BatchMerger.Report, leftOut: Int) {
         var batch = frame
         var skipped: Set<StreamID> = []
@@ -22,7 +23,8 @@ extension ReplicaStore {
         while true {
             do {
                 let report = try merge(
-                    batch, from: sender, checksEveryOrigin: checksEveryOrigin, recordsConflicts: recordsConflicts)
+                    batch, from: sender, checksEveryOrigin: checksEveryOrigin, recordsConflicts: recordsConflicts,
+                    chains: chains)
                 return (report, leftOut)
             } catch let error as FieldbookError where error.code == .sequenceGap {
                 guard let stream = error.resume?.stream, skipped.insert(stream).inserted,
@@ -31,6 +33,7 @@ extension ReplicaStore {
                 leftOut += batch.changes.count(where: { $0.stream == stream })
                 batch.changes.removeAll { $0.stream == stream }
                 batch.ranges.removeAll { $0.stream == stream }
+                batch.proofs.removeAll { $0.certificate.stream == stream }
             }
         }
     }

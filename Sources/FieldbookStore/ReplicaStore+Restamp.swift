@@ -38,6 +38,10 @@ extension ReplicaStore {
                 arguments: [session.clock.last.databaseInteger])
             let low = LogID.make(stream: ref, sequence: start)
             let high = LogID.make(stream: ref, sequence: held)
+            // Certificates over the old stamps no longer match the changes; the next push
+            // signs the new ones.
+            try db.execute(
+                sql: "DELETE FROM fb_certificates WHERE stream = ? AND through >= ?", arguments: [ref, Int64(start)])
 
             struct Key: Hashable {
                 var column: Int64

@@ -158,13 +158,16 @@ public final class ReplicaStore: Sendable {
     ///     either way (``FieldbookCore/RowAuthorizer``).
     ///   - vetted: the changes were checked when they first arrived (this replica's own
     ///     quarantine, genesis data): skip the row checks.
+    ///   - chains: check every range against its origin's signed chain
+    ///     (``FieldbookCore/ChainVerifier``); `nil` where chains are not checked yet.
     /// - Throws: ``FieldbookError`` `.sequenceGap` (with where to resume), `.corrupt`, or
     ///   `.scopeDenied` for a change outside its row's partition or its sender's rights;
     ///   nothing is merged then.
     @discardableResult
     public func merge(
         _ batch: ChangeBatch, from sender: ReplicaID?, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false,
-        recordsConflicts: Bool = true, rights: WriterRights? = nil, vetted: Bool = false
+        recordsConflicts: Bool = true, rights: WriterRights? = nil, vetted: Bool = false,
+        chains: BatchMerger.ChainCheck? = nil
     ) throws
         -> BatchMerger.Report
     {
@@ -175,7 +178,7 @@ public final class ReplicaStore: Sendable {
                 batch, into: session,
                 policy: .init(
                     sender: sender, now: session.now, acceptSkewed: acceptSkewed, checksEveryOrigin: checksEveryOrigin,
-                    recordsConflicts: recordsConflicts, authorizer: authorizer))
+                    recordsConflicts: recordsConflicts, authorizer: authorizer, chains: chains))
         }
     }
 

@@ -84,6 +84,37 @@ enum StoreMigrations {
         // Files from before values were kept exactly: their materialized value columns
         // had declared types, whose affinity converted values (see `declaredType`).
         migrator.registerMigration("v2-exact-values") { db in try ExactValuesMigration.run(in: db) }
+        // Signed origins (`Sources/FieldbookCore/Signing`). chain_base: where the stream's
+        // hash chain starts; chain_head: the head after `held` for a received stream when
+        // it was proven (NULL: merged before chains were checked, or taken on trust).
+        // A file from before keeps its history unsigned: its own streams' chains start at
+        // what it had written.
+        migrator.registerMigration("v3-signed-chains") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE fb_streams ADD COLUMN chain_base INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE fb_streams ADD COLUMN chain_head BLOB;
+                    UPDATE fb_streams SET chain_base = held WHERE origin IN (
+                        SELECT r.id FROM fb_replicas r JOIN fb_meta m ON m.key = 'replica' AND m.value = r.replica);
+                    -- Origins' signed chain heads: our own, and those received to relay.
+                    CREATE TABLE fb_certificates (
+                        stream INTEGER NOT NULL,
+                        through INTEGER NOT NULL,
+                        base INTEGER NOT NULL,
+                        head BLOB NOT NULL,
+                        signature BLOB NOT NULL,
+                        PRIMARY KEY (stream, through)) WITHOUT ROWID;
+                    -- Digests of changes not held in the log (compacted, or past what a
+                    -- proof's certificate covered), to prove ranges when relaying.
+                    CREATE TABLE fb_digests (
+                        stream INTEGER NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        digest BLOB NOT NULL,
+                        PRIMARY KEY (stream, sequence)) WITHOUT ROWID;
+                    -- Public keys of origins, pinned at first sight.
+                    CREATE TABLE fb_keys (origin INTEGER PRIMARY KEY, public_key BLOB NOT NULL);
+                    """)
+        }
         return migrator
     }
 

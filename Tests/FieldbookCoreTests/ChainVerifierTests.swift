@@ -82,13 +82,14 @@ struct ChainVerifierTests {
         let origin = Origin(count: 20)
         let verification = try origin.verify(origin.batch(after: 0, through: 20, omitted: [3, 4, 11, 20]))
         #expect(verification.head(at: 20) == origin.head(20))
+        #expect(verification.digestsToKeep(reached: 20).map(\.sequence) == [3, 4, 11, 20], "a relay keeps them")
     }
 
     @Test func rangeEndingBeforeItsCertificateIsProvenByTheTail() throws {
         let origin = Origin(count: 30)
         let first = try origin.verify(origin.batch(after: 0, through: 12, signed: 30))
         #expect(first.head(at: 12) == origin.head(12))
-        #expect(first.digests(after: 12).map(\.sequence) == Array(13...30))
+        #expect(first.digestsToKeep(reached: 12).map(\.sequence) == Array(13...30))
         // The next range continues from the head the first one left.
         let state = ChainState(base: 0, held: 12, head: first.head(at: 12))
         let second = try origin.verify(origin.batch(after: 12, through: 30), state: state)

@@ -10,11 +10,15 @@ public struct ChangeBatch: Hashable, Sendable {
     public var changes: [Change]
     /// The stream ranges this batch covers.
     public var ranges: [StreamRange]
+    /// The origins' proofs of the ranges (at most one per stream): a receiver that checks
+    /// signed chains refuses a range it cannot prove (``ChainVerifier``).
+    public var proofs: [StreamProof]
 
     /// A batch from its parts.
-    public init(changes: [Change] = [], ranges: [StreamRange] = []) {
+    public init(changes: [Change] = [], ranges: [StreamRange] = [], proofs: [StreamProof] = []) {
         self.changes = changes
         self.ranges = ranges
+        self.proofs = proofs
     }
 
     /// Whether the batch carries nothing at all.

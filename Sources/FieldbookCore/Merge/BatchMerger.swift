@@ -29,18 +29,34 @@ public enum BatchMerger {
         /// Checks every new change and range against its row and its writer; `nil` only
         /// for changes this replica vetted before (a quarantine release, genesis data).
         public var authorizer: RowAuthorizer?
+        /// Checks every range against its origin's signed chain before anything merges;
+        /// `nil` where chains are not checked (yet): the target must be ``ChainKeeping``.
+        public var chains: ChainCheck?
 
         /// A policy from its parts.
         public init(
             sender: ReplicaID?, now: UInt64, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false,
-            recordsConflicts: Bool = true, authorizer: RowAuthorizer? = nil
+            recordsConflicts: Bool = true, authorizer: RowAuthorizer? = nil, chains: ChainCheck? = nil
         ) {
             self.authorizer = authorizer
+            self.chains = chains
             self.sender = sender
             self.checksEveryOrigin = checksEveryOrigin
             self.recordsConflicts = recordsConflicts
             self.now = now
             self.acceptSkewed = acceptSkewed
+        }
+    }
+
+    /// How a receiver checks signed chains: which senders it trusts with history from
+    /// before signing (``ChainVerifier``).
+    public struct ChainCheck: Sendable {
+        /// Whether the sender may pass on this stream's unsigned history.
+        public var trustsUnproven: @Sendable (StreamID) -> Bool
+
+        /// A check from its trust rule.
+        public init(trustsUnproven: @escaping @Sendable (StreamID) -> Bool) {
+            self.trustsUnproven = trustsUnproven
         }
     }
 
@@ -93,6 +109,7 @@ public enum BatchMerger {
         for range in batch.ranges {
             try authorizer?.authorize(range, held: held[range.stream, default: 0])
         }
+        let verifications = try policy.chains.map { try verify(batch, against: target, check: $0) } ?? [:]
         var report = Report()
         var quarantinedFrom: [StreamID: UInt64] = [:]
 
@@ -131,8 +148,41 @@ public enum BatchMerger {
                 try target.setHeldSequence(reached, of: range.stream)
                 try target.clearQuarantine(range.stream, through: reached)
             }
+            if let verification = verifications[range.stream], let keeper = target as? any ChainKeeping {
+                try keeper.keepChain(verification, of: range.stream, reached: max(reached, current))
+            }
         }
         return report
+    }
+
+    /// Verifies every range of `batch` against its origin's signed chain, before anything
+    /// merges.
+    ///
+    /// - Throws: `.forged` for a range that is not what its origin signed; `.internal`
+    ///   when the target cannot keep chains.
+    static func verify(_ batch: ChangeBatch, against target: some MergeTarget, check: ChainCheck) throws
+        -> [StreamID: ChainVerifier.Verification]
+    {
+        guard let keeper = target as? any ChainKeeping else {
+            throw FieldbookError(.internal, "this store does not check signed chains")
+        }
+        var byStream: [StreamID: [Change]] = [:]
+        for change in batch.changes { byStream[change.stream, default: []].append(change) }
+        var proofs: [StreamID: StreamProof] = [:]
+        for proof in batch.proofs {
+            guard proofs.updateValue(proof, forKey: proof.certificate.stream) == nil else {
+                throw FieldbookError(
+                    .corrupt, "batch carries two proofs for stream \(proof.certificate.stream.origin.short)")
+            }
+        }
+        var verifications: [StreamID: ChainVerifier.Verification] = [:]
+        for range in batch.ranges {
+            verifications[range.stream] = try ChainVerifier.verify(
+                range, changes: byStream[range.stream] ?? [], proof: proofs[range.stream],
+                state: try keeper.chainState(of: range.stream), key: try keeper.originKey(of: range.stream.origin),
+                trustsUnproven: check.trustsUnproven(range.stream))
+        }
+        return verifications
     }
 
     /// Merges one change of a known cell, outside any batch bookkeeping (vectors are

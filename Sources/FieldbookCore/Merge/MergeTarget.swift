@@ -29,3 +29,17 @@ public protocol MergeTarget: AnyObject {
     /// Records a concurrent version that lost, in the replicated conflict ledger.
     func recordConflict(_ cell: CellAddress, partition: PartitionID, loser: CellVersion) throws
 }
+
+/// What a receiver that checks signed chains keeps per stream (``BatchMerger/Policy/chains``).
+/// A store that does not check them yet leaves these unimplemented and never sets the
+/// policy.
+public protocol ChainKeeping {
+    /// What this replica holds of the stream's chain.
+    func chainState(of stream: StreamID) throws -> ChainState
+    /// The origin's pinned public key, if this replica knows it.
+    func originKey(of origin: ReplicaID) throws -> OriginPublicKey?
+    /// Keeps what a verified range leaves once the merge reached `reached`: the chain
+    /// head there (when it was computed), the certificate, and the digests past `reached`
+    /// for relaying.
+    func keepChain(_ verification: ChainVerifier.Verification, of stream: StreamID, reached: UInt64) throws
+}

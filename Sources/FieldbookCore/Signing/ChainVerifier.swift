@@ -27,6 +27,8 @@ public enum ChainVerifier {
         var heads: [Hash256] = []
         /// The digest of `start + 1 + i`.
         var digests: [Hash256] = []
+        /// Whether `start + 1 + i` came as a digest, not as a change.
+        var given: [Bool] = []
 
         /// The chain head after `sequence`, when the verification computed it.
         public func head(at sequence: UInt64) -> Hash256? {
@@ -37,14 +39,15 @@ public enum ChainVerifier {
             return heads[Int(sequence - start - 1)]
         }
 
-        /// The digests of the sequences after `sequence` up to the certificate's end: what
-        /// a receiver that stopped at `sequence` keeps to prove them when it relays (it
+        /// The digests a receiver that merged up to `sequence` keeps to prove the stream
+        /// when it relays it: of the changes that came only as digests (compacted by the
+        /// sender), and of every sequence after `sequence` up to the certificate's end (it
         /// holds none of those changes yet).
-        public func digests(after sequence: UInt64) -> [SequenceDigest] {
-            guard sequence >= start else { return [] }
-            let skip = Int(min(sequence - start, UInt64(digests.count)))
-            return digests.indices.dropFirst(skip).map {
-                SequenceDigest(sequence: start + 1 + UInt64($0), digest: digests[$0])
+        public func digestsToKeep(reached sequence: UInt64) -> [SequenceDigest] {
+            digests.indices.compactMap { index in
+                let position = start + 1 + UInt64(index)
+                guard given[index] || position > sequence else { return nil }
+                return SequenceDigest(sequence: position, digest: digests[index])
             }
         }
     }
@@ -129,6 +132,7 @@ public enum ChainVerifier {
         let count = Int(certificate.through - verification.start)
         verification.heads.reserveCapacity(count)
         verification.digests.reserveCapacity(count)
+        verification.given.reserveCapacity(count)
         while sequence < certificate.through {
             sequence += 1
             while let change = nextChange, change.sequence < sequence {
@@ -142,8 +146,10 @@ public enum ChainVerifier {
                 digest = change.digest
                 lastCarried = sequence
                 nextChange = carried.next()
+                verification.given.append(false)
             } else if let given = nextDigest, given.sequence == sequence {
                 digest = given.digest
+                verification.given.append(true)
             } else {
                 throw forged(stream, "leave out #\(sequence) without proof of it")
             }
