@@ -51,6 +51,7 @@ enum SignInSheetPage {
             td { height: 11mm; }
             td.n { width: 8mm; text-align: right; }
             td.trn { width: 20mm; font-variant-numeric: tabular-nums; }
+            td.pinyin, td.trn { white-space: nowrap; }
             td.sign { width: 45mm; }
             .count { margin-top: 3mm; font-size: 9pt; }
             @media print { th { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
