@@ -113,11 +113,13 @@ let package = Package(
             ],
             path: "Server/Main"
         ),
+        // The laptop's tool links no server code (no Hummingbird, no PostgresNIO): `demo`
+        // starts the `fieldbook-server` executable as a child process.
         .executableTarget(
             name: "fieldbook",
             dependencies: [
-                "Fieldbook", "FieldbookSync", "FieldbookServer", "FieldbookCore", "FieldbookProtocol",
-                "FieldbookCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Fieldbook", "FieldbookSync", "FieldbookCore", "FieldbookProtocol", "FieldbookCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Client"
         ),

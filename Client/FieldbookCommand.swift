@@ -11,7 +11,7 @@ struct FieldbookCommand: AsyncParsableCommand {
         abstract: "Record NPQ attendance and notes offline; sync when the network returns.",
         discussion: """
             The replica is a SQLite file: --db PATH, else $FIELDBOOK_DB, else
-            ~/.local/share/fieldbook/replica.sqlite. IDs print as 8 characters; any unique
+            $XDG_DATA_HOME/fieldbook/replica.sqlite, else $HOME/.local/share/fieldbook/replica.sqlite. IDs print as 8 characters; any unique
             prefix names a row; a cohort may also be named by its name ("NPQH Spring 2024"),
             a participant by TRN or name, an event by its title, a venue by its school.
             Exit codes: 0 ok, 64 usage, 65 bad data, 66 missing input, 69 server unavailable,
@@ -20,7 +20,8 @@ struct FieldbookCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, StatusCommand.self, CohortCommand.self, VenueCommand.self, ParticipantCommand.self,
-            EventCommand.self, AttendCommand.self, RegisterCommand.self, NoteCommand.self, ConflictsCommand.self,
+            EventCommand.self, AttendCommand.self, RollCallCommand.self, RegisterCommand.self, NoteCommand.self,
+            ConflictsCommand.self,
             ExportCommand.self, ReportCommand.self, BundleCommand.self, CompactCommand.self, RemoteCommand.self,
             SyncCommand.self,
             DemoCommand.self,

@@ -230,6 +230,12 @@ cli "report with a threshold over 100" 65 "^fieldbook: --threshold 120 must be a
 cli "report missed of an unknown event" 66 "^fieldbook: no event matches 'ffffffff'" "$replica" -- \
     fbr report missed ffffffff
 cli "report in an unknown format" 64 "^fieldbook: .*xml" "$replica" -- fbr report attendance --format xml
+cli "sign-in sheet of an unknown event" 66 "^fieldbook: no event matches 'ffffffff'" "$replica" -- \
+    fbr event sheet ffffffff --output "$work/sheet.html"
+cli "sign-in sheet into a folder that does not exist" 74 "^fieldbook: cannot write $work/no/such/sheet.html" \
+    "$replica" -- fbr event sheet "$event" --output "$work/no/such/sheet.html"
+cli "roll call of an unknown event" 66 "^fieldbook: no event matches 'ffffffff'" "$replica" -- \
+    fbr rollcall ffffffff </dev/null
 cli "truncated bundle" 65 "^fieldbook: the bundle is cut short inside its head frame; nothing merged" "$replica" -- fbr bundle import "$work/truncated.fbk"
 cli "a vector file given as a bundle" 65 "not a bundle" "$replica" -- fbr bundle import "$work/mine.vec"
 cli "this replica's own bundle" 65 "written by this replica" "$replica" -- fbr bundle import "$work/own.fbk"

@@ -19,9 +19,11 @@ struct AttendCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The event (ID prefix or title).") var event: String
     @Argument(help: "The participant (ID prefix, TRN or name).") var participant: String?
-    @Argument(help: "present, late, absent, excused, or unmarked to clear.") var status: String?
+    @Argument(help: "present, late, absent, excused, or unmarked to clear.", completion: Completions.statuses)
+    var status: String?
     @Option(help: "A remark, e.g. \"arrived 09:20, train delay\".") var remark: String?
-    @Option(help: "Mark everyone in the event's cohort with this status.") var all: String?
+    @Option(help: "Mark everyone in the event's cohort with this status.", completion: Completions.statuses)
+    var all: String?
     @Option(
         parsing: .upToNextOption,
         help: "With --all: participants, then the status they get instead (repeatable: P… STATUS P… STATUS).")

@@ -14,8 +14,12 @@ struct BundleCommand: ParsableCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Write the changes a peer lacks (all, without --for) to a file of small compressed, checksummed frames."
-        )
+                "Write the changes a peer lacks (all, without --for) to a file of small compressed, checksummed frames.",
+            discussion: """
+                Examples:
+                  fieldbook bundle export changes.fbk
+                  fieldbook bundle export for-chen.fbk --for chen.vec
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The bundle file to write.") var file: String
         @Option(help: "The peer's vector file (from `fieldbook bundle vector`): only what it lacks.")
@@ -54,8 +58,8 @@ struct BundleCommand: ParsableCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Merge a bundle frame by frame (importing it twice is harmless; a file cut short keeps its whole frames)."
-        )
+                "Merge a bundle frame by frame (importing it twice is harmless; a file cut short keeps its whole frames).",
+            discussion: "Example: fieldbook bundle import for-chen.fbk")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The bundle file.") var file: String
 
@@ -71,7 +75,8 @@ struct BundleCommand: ParsableCommand {
 
     struct Vector: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write what this replica holds to a file, so a peer can bundle just what it lacks.")
+            abstract: "Write what this replica holds to a file, so a peer can bundle just what it lacks.",
+            discussion: "Example: fieldbook bundle vector chen.vec")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The vector file to write.") var file: String
 

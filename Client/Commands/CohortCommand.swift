@@ -14,7 +14,8 @@ struct CohortCommand: ParsableCommand {
             abstract: "Add a cohort of a programme.",
             discussion: "Example: fieldbook cohort add --programme NPQH --name \"Spring 2024\" --starts 2024-02-18")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "NPQH, NPQSL, NPQLT, NPQLTD, NPQLBC or NPQLL.") var programme: String
+        @Option(help: "NPQH, NPQSL, NPQLT, NPQLTD, NPQLBC or NPQLL.", completion: Completions.programmes)
+        var programme: String
         @Option(help: "The cohort's name, e.g. \"Spring 2024\".") var name: String
         @Option(help: "Start date, YYYY-MM-DD.") var starts: String?
 
@@ -29,7 +30,8 @@ struct CohortCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List cohorts.")
+        static let configuration = CommandConfiguration(
+            abstract: "List cohorts.", discussion: "Example: fieldbook cohort list")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -50,7 +52,7 @@ struct CohortCommand: ParsableCommand {
             discussion: "Example: fieldbook cohort edit \"NPQH Spring 2024\" --name \"Spring 2024 (Shanghai)\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The cohort (ID prefix, name, or programme and name).") var cohort: String
-        @Option(help: "The new programme.") var programme: String?
+        @Option(help: "The new programme.", completion: Completions.programmes) var programme: String?
         @Option(help: "The new name.") var name: String?
         @Option(help: "The new start date, YYYY-MM-DD (\"\" to remove it).") var starts: String?
 

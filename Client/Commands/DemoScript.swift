@@ -1,22 +1,21 @@
 import Fieldbook
 import FieldbookCommandLine
 import FieldbookCore
-import FieldbookServer
 import FieldbookSync
 import Foundation
 
 /// The demo's story, step by step, printing what happens.
 struct DemoScript {
     let folder: String
-    let url: String
-    let server: SQLiteSyncStore
+    let server: DemoServer
+    var url: String { server.url }
 
     func run() async throws {
         print("Fieldbook demo — server at \(url), replicas in \(folder)\n")
 
         // The office sets up the cohorts, venues, participants and events.
         let office = try Fieldbook.create(at: folder + "/office.sqlite", name: "Central office")
-        let officeToken = try await issue("office", scope: .all)
+        let officeToken = try issue("office", cohort: nil)
         let npqh = try office.addCohort(programme: "NPQH", name: "Spring 2024", starts: "2024-02-18")
         let npqlt = try office.addCohort(programme: "NPQLT", name: "Spring 2024", starts: "2024-02-18")
         let shanghai = try office.addVenue(city: "Shanghai", school: "Shanghai Pudong Bilingual School")
@@ -83,16 +82,21 @@ struct DemoScript {
         try await sync("Central office", office, token: officeToken)
         for replica in [wang, chen, zhou] { try await sync(replica.name, replica.fieldbook, token: replica.token) }
 
-        let merged = Fieldbook(store: server.store)
+        // The server has merged everything: stop it and read its store.
+        server.stop()
+        let merged = try Fieldbook.open(at: server.database)
         print("\nMerged register, NPQH Module 1 (Shanghai):")
         print(try registerText(merged, event: module1))
         print("\nMerged register, NPQLT Module 1 (Shenzhen):")
         print(try registerText(merged, event: teachingDay))
         print("\nConflict ledger:")
-        for conflict in try merged.conflicts() {
-            print("  \(conflict.table).\(conflict.column) of \(conflict.subject)")
-            print("    kept  \(conflict.winner.value ?? "-") (by \(conflict.winner.authorLabel))")
-            print("    lost  \(conflict.loser.value ?? "-") (by \(conflict.loser.authorLabel)) — kept here for review")
+        for item in try merged.conflictItems() {
+            func words(_ version: ConflictItem.Version) -> String {
+                item.columns.map { version.value($0) ?? "-" }.joined(separator: ", ")
+            }
+            print("  \(ConflictsCommand.label(item)) of \(item.subject)")
+            print("    kept  \(words(item.winner)) (by \(item.winner.authorLabel))")
+            print("    lost  \(words(item.loser)) (by \(item.loser.authorLabel)) — kept here for review")
         }
         let exports = try [office, wang.fieldbook, chen.fieldbook].map {
             try $0.exportAttendance(cohort: npqh.id.description, format: .csv)
@@ -114,16 +118,14 @@ struct DemoScript {
 
     func facilitator(_ name: String, cohort: Cohort, file: String) async throws -> Replica {
         let fieldbook = try Fieldbook.create(at: "\(folder)/\(file).sqlite", name: name)
-        let token = try await issue(file, scope: .cohorts([cohort.partition]))
+        let token = try issue(file, cohort: cohort.id)
         try await sync(name, fieldbook, token: token)
         return Replica(name: name, fieldbook: fieldbook, token: token)
     }
 
-    func issue(_ name: String, scope: TokenScope) async throws -> String {
-        let token = DeviceToken.generate()
-        try await server.insertToken(
-            StoredToken(id: token.id, name: name, secretHash: token.secretHash, scope: scope, issuedAt: 0))
-        return token.text
+    /// A device token for the office (every cohort, `cohort` nil) or one cohort.
+    func issue(_ name: String, cohort: RowID?) throws -> String {
+        try server.issueToken(name: name, cohort: cohort)
     }
 
     func sync(_ name: String, _ fieldbook: Fieldbook, token: String) async throws {

@@ -7,7 +7,7 @@ import Foundation
 struct EventCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event", abstract: "Add, list, correct and delete events.",
-        subcommands: [Add.self, List.self, Edit.self, Delete.self])
+        subcommands: [Add.self, List.self, Edit.self, Delete.self, Sheet.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -18,10 +18,10 @@ struct EventCommand: ParsableCommand {
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "The cohort (ID prefix or name).") var cohort: String
-        @Option(help: "induction, face-to-face or webinar.") var kind: String
+        @Option(help: "induction, face-to-face or webinar.", completion: Completions.kinds) var kind: String
         @Option(help: "The title.") var title: String
         @Option(help: "Local start, YYYY-MM-DDTHH:MM.") var starts: String
-        @Option(help: "IANA time zone of --starts.") var zone = "Asia/Shanghai"
+        @Option(help: "IANA time zone of --starts.", completion: Completions.zones) var zone = "Asia/Shanghai"
         @Option(help: "The host school, for face-to-face (ID prefix or school name).") var venue: String?
         @Option(help: "Module number.") var module: Int?
 
@@ -38,7 +38,9 @@ struct EventCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List events by start time.")
+        static let configuration = CommandConfiguration(
+            abstract: "List events by start time.",
+            discussion: "Example: fieldbook event list --cohort \"NPQH Spring 2024\"")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this cohort (ID prefix or name).") var cohort: String?
 
@@ -72,10 +74,10 @@ struct EventCommand: ParsableCommand {
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The event (ID prefix or title).") var event: String
-        @Option(help: "induction, face-to-face or webinar.") var kind: String?
+        @Option(help: "induction, face-to-face or webinar.", completion: Completions.kinds) var kind: String?
         @Option(help: "The new title.") var title: String?
         @Option(help: "The new local start, YYYY-MM-DDTHH:MM.") var starts: String?
-        @Option(help: "The new IANA time zone.") var zone: String?
+        @Option(help: "The new IANA time zone.", completion: Completions.zones) var zone: String?
         @Option(help: "The new host school (ID prefix or school name).") var venue: String?
         @Option(help: "The new module number (0 removes it).") var module: Int?
 
@@ -106,6 +108,36 @@ struct EventCommand: ParsableCommand {
             try CLI.run {
                 let deletion = try global.open().deleteEvent(event, force: force)
                 try CLI.output(deletion, json: global.json) { deletion.summary }
+            }
+        }
+    }
+
+    struct Sheet: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a printable sign-in sheet for an event (one HTML page).",
+            discussion: """
+                The page stands alone (no network, fonts or scripts needed) and prints on A4: the
+                event, programme, cohort, venue, local date and time, and every participant of the
+                cohort by name, with pinyin for Chinese names, TRN, school and a box to sign.
+                Example: fieldbook event sheet "Module 1" --output module1-sign-in.html
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The event (ID prefix or title).") var event: String
+        @Option(
+            name: .shortAndLong, help: "Write to this file (e.g. sheet.html) instead of standard output.",
+            completion: Completions.htmlFiles)
+        var output: String?
+
+        func run() throws {
+            try CLI.run {
+                let sheet = try global.open().signInSheet(event: event)
+                if global.json { return try CLI.output(sheet, json: true) { "" } }
+                let page = SignInSheetPage.html(sheet)
+                guard let output else { return print(page, terminator: "") }
+                try CLI.writeAtomically(Array(page.utf8), to: output)
+                print(
+                    "Wrote the sign-in sheet of \"\(sheet.event.title)\" (\(sheet.lines.count) participants) to \(output)"
+                )
             }
         }
     }

@@ -18,7 +18,7 @@ struct ExportCommand: ParsableCommand {
 
     struct Options: ParsableArguments {
         @Option(help: "Only this cohort (ID prefix or name).") var cohort: String?
-        @Option(help: "csv or json.") var format: String = "csv"
+        @Option(help: "csv or json.", completion: Completions.exportFormats) var format: String = "csv"
         @Flag(help: "CSV without the byte order mark, with LF line ends (for scripts, not Excel).") var plain = false
         @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
 
@@ -39,7 +39,11 @@ struct ExportCommand: ParsableCommand {
 
     struct Attendance: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export the register: every participant at every event, marked or unmarked.")
+            abstract: "Export the register: every participant at every event, marked or unmarked.",
+            discussion: """
+                A mark with an open conflict has "yes" in the column open_conflict (fieldbook conflicts).
+                Example: fieldbook export attendance --cohort "NPQH Spring 2024" -o attendance.csv
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: Options
         @Flag(help: "Leave out participants with no mark at an event.") var markedOnly = false
@@ -56,7 +60,8 @@ struct ExportCommand: ParsableCommand {
 
     struct Notes: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export notes, with the events and people they are about named.")
+            abstract: "Export notes, with the events and people they are about named.",
+            discussion: "Example: fieldbook export notes --format json -o notes.json")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: Options
 

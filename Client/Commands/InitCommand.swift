@@ -14,7 +14,7 @@ struct InitCommand: ParsableCommand {
     @Option(help: "A name for this replica, e.g. \"Wang Li (Shanghai laptop)\".")
     var name: String
 
-    @Option(help: "The IANA time zone this replica prints times in.")
+    @Option(help: "The IANA time zone this replica prints times in.", completion: Completions.zones)
     var zone = LocalTime.defaultZone
 
     func run() throws {
@@ -43,7 +43,8 @@ struct InitCommand: ParsableCommand {
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show the replica, its counts, unsynced changes, conflicts and quarantine.")
+        commandName: "status", abstract: "Show the replica, its counts, unsynced changes, conflicts and quarantine.",
+        discussion: "Example: fieldbook status --json")
 
     @OptionGroup var global: GlobalOptions
 
@@ -84,6 +85,7 @@ struct CompactCommand: ParsableCommand {
             A superseded change is kept so that peers receive whole histories (an overwrite
             reaching a peer before the value it overwrote would look like a conflict). After a
             while every peer has them; --older-than says how long to keep them.
+            Example: fieldbook compact --older-than 60
             """)
 
     @OptionGroup var global: GlobalOptions

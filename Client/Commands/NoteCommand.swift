@@ -11,7 +11,12 @@ struct NoteCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a note about an event and/or a participant (or a cohort).")
+            abstract: "Add a note about an event and/or a participant (or a cohort).",
+            discussion: """
+                Examples:
+                  fieldbook note add --event "Module 1" --participant 李伟 "Asked to catch up on module 2"
+                  fieldbook note add --event 6d12 "Projector failed; used printed slides."
+                """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "The event it is about (ID prefix).") var event: String?
         @Option(help: "The participant it is about (ID prefix or TRN).") var participant: String?
@@ -27,7 +32,9 @@ struct NoteCommand: ParsableCommand {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace a note's text.")
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a note's text.",
+            discussion: "Example: fieldbook note edit 3f2a \"Caught up on 9 March.\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The note (ID prefix).") var id: String
         @Argument(help: "The new text.") var text: String
@@ -41,7 +48,8 @@ struct NoteCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a note.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a note.", discussion: "Example: fieldbook note delete 3f2a")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The note (ID prefix).") var id: String
 
@@ -54,7 +62,8 @@ struct NoteCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List notes, oldest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "List notes, oldest first.", discussion: "Example: fieldbook note list --event \"Module 1\"")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only notes about this event.") var event: String?
         @Option(help: "Only notes about this participant.") var participant: String?

@@ -36,7 +36,9 @@ struct ParticipantCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List participants.")
+        static let configuration = CommandConfiguration(
+            abstract: "List participants.",
+            discussion: "Example: fieldbook participant list --cohort \"NPQH Spring 2024\"")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this cohort (ID prefix or name).") var cohort: String?
 

@@ -23,9 +23,11 @@ struct ParticipantImportCommand: ParsableCommand {
     @Option(help: "The cohort (ID prefix or name).") var cohort: String
     @Flag(help: "Update participants whose TRN is already in the cohort (their non-empty cells).") var update = false
     @Flag(help: "Check the file and say what would happen; write nothing.") var check = false
-    @Option(help: "The file's encoding: utf-8, utf-16le, utf-16be or gb18030 (default: detected).")
+    @Option(
+        help: "The file's encoding: utf-8, utf-16le, utf-16be or gb18030 (default: detected).",
+        completion: Completions.encodings)
     var encoding: String?
-    @Argument(help: "The CSV file.") var file: String
+    @Argument(help: "The CSV file.", completion: Completions.csvFiles) var file: String
 
     func run() throws {
         try CLI.run {

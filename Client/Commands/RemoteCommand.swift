@@ -16,6 +16,7 @@ struct RemoteCommand: ParsableCommand {
                 Over https the server's certificate is checked against the system's trust store, or, with
                 --ca, against the office's own certificate authority only; the CA is kept in the replica, so
                 the file may move afterwards. Without --ca or --system-trust a CA stored earlier stays.
+                Example: fieldbook remote set https://sync.example.cn --token fbk_… --ca office-ca.pem
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The server, e.g. https://sync.example.org or http://127.0.0.1:8080.") var url: String

@@ -39,6 +39,7 @@ struct ReportCommand: ParsableCommand {
                 chased. A session is held once its start time has passed. Rates below the programme's
                 threshold are flagged: the office console's threshold when this is the server's store,
                 else --threshold.
+                Example: fieldbook report attendance --cohort "NPQH Spring 2024" --threshold 80
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: Options
@@ -109,7 +110,8 @@ struct ReportCommand: ParsableCommand {
 
     struct Missed: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Who missed an event: absent, excused or not marked.")
+            abstract: "Who missed an event: absent, excused or not marked.",
+            discussion: "Example: fieldbook report missed \"Module 1\" --format csv -o missed.csv")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: Options
         @Argument(help: "The event (ID prefix or title).") var event: String

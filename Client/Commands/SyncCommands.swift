@@ -8,7 +8,12 @@ import Synchronization
 
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sync", abstract: "Sync with the server: push local changes, pull everyone else's.")
+        commandName: "sync", abstract: "Sync with the server: push local changes, pull everyone else's.",
+        discussion: """
+            Examples:
+              fieldbook sync
+              fieldbook sync --server https://sync.example.cn --token fbk_…
+            """)
     @OptionGroup var global: GlobalOptions
     @Option(help: "Server URL (default: the one set with `remote set`).") var server: String?
     @Option(help: "Device token (default: the one set with `remote set`).") var token: String?

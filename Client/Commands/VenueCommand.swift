@@ -28,7 +28,8 @@ struct VenueCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List host schools.")
+        static let configuration = CommandConfiguration(
+            abstract: "List host schools.", discussion: "Example: fieldbook venue list --json")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {

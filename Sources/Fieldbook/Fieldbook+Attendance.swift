@@ -129,14 +129,37 @@ extension Fieldbook {
                     LEFT JOIN attendance a ON a.event_id = ? AND a.participant_id = p.id AND a.deleted = 0
                     WHERE p.cohort_id = ? AND p.deleted = 0 ORDER BY p.name, p.id
                     """, arguments: [event.id.rawValue.data, event.cohortID.rawValue.data])
+            let contested = try Self.openMarkConflicts(in: db, event: event.id)
             return (
                 event,
                 rows.map {
-                    RegisterLine(
-                        participant: Self.participant($0), status: $0["mark"] ?? Self.unmarked,
-                        remark: ($0["mark"] as String?) == nil ? nil : $0["mark_remark"])
+                    let participant = Self.participant($0)
+                    return RegisterLine(
+                        participant: participant, status: $0["mark"] ?? Self.unmarked,
+                        remark: ($0["mark"] as String?) == nil ? nil : $0["mark_remark"],
+                        openConflict: contested.contains(RowKey(event.id, participant.id)))
                 }
             )
         }
+    }
+
+    /// The attendance rows (event, participant) with an open conflict: any unresolved
+    /// ledger entry for a cell of the mark, whichever column it was filed for (a mark's
+    /// status and remark are one column group, so one contested mark may have two).
+    ///
+    /// - Parameter event: only this event's marks; every mark when `nil`.
+    static func openMarkConflicts(in db: Database, event: RowID? = nil) throws -> Set<RowKey> {
+        var sql = """
+            SELECT \(ConflictEntry.Column.rowKey) FROM conflicts
+            WHERE deleted = 0 AND \(ConflictEntry.Column.resolvedTime) IS NULL
+              AND \(ConflictEntry.Column.table) = '\(NPQSchema.Table.attendance)' AND \(completeEntry)
+            """
+        var arguments: StatementArguments = []
+        if let event {
+            // A mark's key is the event's ID then the participant's, 16 bytes each.
+            sql += " AND substr(\(ConflictEntry.Column.rowKey), 1, 16) = ?"
+            arguments = [event.rawValue.data]
+        }
+        return Set(try Data.fetchAll(db, sql: sql, arguments: arguments).compactMap { RowKey(bytes: [UInt8]($0)) })
     }
 }

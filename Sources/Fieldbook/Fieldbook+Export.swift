@@ -33,6 +33,8 @@ public struct AttendanceExportRow: Hashable, Sendable, Codable {
     /// `present`, `late`, `absent`, `excused` or `unmarked`.
     public var status: String
     public var remark: String?
+    /// Whether the mark has an open conflict in the ledger (`fieldbook conflicts`).
+    public var openConflict: Bool
 }
 
 /// One note in the notes export, with the event and person it is about named.
@@ -68,6 +70,7 @@ extension Fieldbook {
                 filter += " AND c.id = ?"
                 arguments = [try cohort(reference, in: db).id.rawValue.data]
             }
+            let contested = try Self.openMarkConflicts(in: db)
             return try Row.fetchAll(
                 db,
                 sql: """
@@ -85,13 +88,16 @@ extension Fieldbook {
                     """, arguments: arguments
             ).map { row in
                 let status: String? = row["status"]
+                let eventID = row.rowID("event_id")!
+                let participantID = row.rowID("participant_id")!
                 return AttendanceExportRow(
                     programme: row["programme"] ?? "", cohortID: row.rowID("cohort_id")!, cohort: row["cohort"] ?? "",
-                    eventID: row.rowID("event_id")!, event: row["title"] ?? "", kind: row["kind"] ?? "",
+                    eventID: eventID, event: row["title"] ?? "", kind: row["kind"] ?? "",
                     starts: row["starts"] ?? "", zone: row["zone"] ?? "", venue: row["venue"],
-                    venueCity: row["venue_city"], participantID: row.rowID("participant_id")!,
+                    venueCity: row["venue_city"], participantID: participantID,
                     participant: row["name"] ?? "", trn: row["trn"], school: row["school"], city: row["city"],
-                    status: status ?? Self.unmarked, remark: status == nil ? nil : row["remark"])
+                    status: status ?? Self.unmarked, remark: status == nil ? nil : row["remark"],
+                    openConflict: contested.contains(RowKey(eventID, participantID)))
             }
         }
     }
@@ -112,6 +118,7 @@ extension Fieldbook {
             let header = [
                 "programme", "cohort_id", "cohort", "event_id", "event", "kind", "starts", "zone", "venue",
                 "venue_city", "participant_id", "participant", "trn", "school", "city", "status", "remark",
+                "open_conflict",
             ]
             return CSVWriter.text(
                 [header]
@@ -120,6 +127,7 @@ extension Fieldbook {
                             $0.programme, $0.cohortID.description, $0.cohort, $0.eventID.description, $0.event, $0.kind,
                             $0.starts, $0.zone, $0.venue ?? "", $0.venueCity ?? "", $0.participantID.description,
                             $0.participant, $0.trn ?? "", $0.school ?? "", $0.city ?? "", $0.status, $0.remark ?? "",
+                            $0.openConflict ? "yes" : "",
                         ]
                     }, style: style)
         }

@@ -20,6 +20,7 @@ public struct ReplicaStatus: Hashable, Sendable, Codable {
     /// Own changes in partitions the token may not push (a venue added on a facilitator's
     /// laptop): they stay on this replica and travel only in bundles.
     public var localOnlyChanges: UInt64
+    /// Open conflicts, counted as `conflicts` lists them (a contested mark once).
     public var openConflicts: Int
     public var quarantinedChanges: Int
     /// The sync server's URL, if set.
@@ -49,8 +50,21 @@ extension Fieldbook {
         return (waiting, localOnly)
     }
 
+    /// A SQL expression naming a ledger entry's column group (its column outside any).
+    var groupOfColumnSQL: String {
+        let cases = store.schema.tables.flatMap { table in
+            table.columnGroups.map { group in
+                let columns = group.map { "'\($0)'" }.joined(separator: ", ")
+                return
+                    "WHEN cell_table = '\(table.name)' AND cell_column IN (\(columns)) THEN '\(group.joined(separator: "+"))'"
+            }
+        }
+        return cases.isEmpty ? "cell_column" : "CASE \(cases.joined(separator: " ")) ELSE cell_column END"
+    }
+
     /// Counts, sync state, conflicts and quarantine.
     public func status() throws -> ReplicaStatus {
+        let groupOfColumn = groupOfColumnSQL
         let counts = try store.read { db in
             try [
                 NPQSchema.Table.cohorts, NPQSchema.Table.venues, NPQSchema.Table.participants, NPQSchema.Table.events,
@@ -60,11 +74,15 @@ extension Fieldbook {
                 let marked = table == NPQSchema.Table.attendance ? " AND status IS NOT NULL" : ""
                 return try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE deleted = 0\(marked)") ?? 0
             } + [
+                // One per value that lost, as `conflicts` lists them: a contested mark's
+                // status and remark entries count once.
                 try Int.fetchOne(
                     db,
                     sql: """
-                        SELECT count(*) FROM conflicts
-                        WHERE deleted = 0 AND resolved_time IS NULL AND \(Self.completeEntry)
+                        SELECT count(*) FROM (
+                            SELECT DISTINCT cell_table, cell_key, loser_time, loser_origin, \(groupOfColumn)
+                            FROM conflicts
+                            WHERE deleted = 0 AND resolved_time IS NULL AND \(Self.completeEntry))
                         """
                 ) ?? 0
             ]

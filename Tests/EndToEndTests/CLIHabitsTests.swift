@@ -69,4 +69,94 @@ struct LocalTimeDisplayTests {
                 "Fri 2024-03-08 19:30 Asia/Shanghai = Fri 2024-03-08 11:30 Europe/London"))
         #expect(try cli.ok("status").contains("time zone    Europe/London"))
     }
+
+    /// With no --db and no $FIELDBOOK_DB, the replica lives under $XDG_DATA_HOME, else
+    /// under $HOME/.local/share; one left at the $HOME location keeps working when
+    /// $XDG_DATA_HOME is set later, with a one-line note.
+    @Test func theDefaultReplicaFollowsXDGDataHomeAndHome() throws {
+        let folder = try TemporaryDirectory(prefix: "fieldbook-home")
+        let executable = try Executables.fieldbook()
+        func fieldbook(_ arguments: [String], _ extra: [String: String]) throws -> ProcessResult {
+            var environment = ProcessInfo.processInfo.environment.filter {
+                !$0.key.hasPrefix("FIELDBOOK_") && $0.key != "XDG_DATA_HOME"
+            }
+            environment.merge(extra) { $1 }
+            return try runProcess(executable, arguments, environment: environment, timeout: 60)
+        }
+        let home = folder.path("home")
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let underHome = home + "/.local/share/fieldbook/replica.sqlite"
+
+        let created = try fieldbook(["init", "--name", "Home laptop"], ["HOME": home])
+        #expect(created.exitCode == 0 && created.stderr.isEmpty, "\(created)")
+        #expect(created.stdout.contains("at \(underHome)"), "\(created)")
+        #expect(FileManager.default.fileExists(atPath: underHome))
+
+        // An absolute XDG_DATA_HOME wins; a relative one is ignored, as the spec says.
+        let xdg = folder.path("xdg")
+        let elsewhere = try fieldbook(["init", "--name", "XDG laptop"], ["HOME": home, "XDG_DATA_HOME": xdg])
+        #expect(elsewhere.exitCode == 0 && elsewhere.stdout.contains("at \(xdg)/fieldbook/replica.sqlite"))
+        let relative = try fieldbook(["status", "--json"], ["HOME": home, "XDG_DATA_HOME": "relative/data"])
+        #expect(relative.exitCode == 0 && relative.stderr.isEmpty, "\(relative)")
+        #expect(relative.stdout.contains("Home laptop"), "\(relative)")
+
+        // The earlier location keeps working, with a note, while the new one has no replica.
+        let fresh = folder.path("fresh")
+        let earlier = try fieldbook(["status", "--json"], ["HOME": home, "XDG_DATA_HOME": fresh])
+        #expect(earlier.exitCode == 0, "\(earlier)")
+        #expect(earlier.stdout.contains("Home laptop"), "\(earlier)")
+        #expect(earlier.stderrLines.count == 1, "\(earlier)")
+        #expect(
+            earlier.stderr.contains(
+                "note: using the replica at \(underHome); move it to \(fresh)/fieldbook/replica.sqlite"),
+            "\(earlier)")
+
+        // No replica anywhere: one line saying how to make one.
+        let none = try fieldbook(["status"], ["HOME": folder.path("nobody"), "XDG_DATA_HOME": folder.path("nothing")])
+        if !FileManager.default.fileExists(atPath: NSHomeDirectory() + "/.local/share/fieldbook/replica.sqlite") {
+            #expect(none.exitCode == 66 && none.stderrLines.count == 1, "\(none)")
+            #expect(none.stderr.contains("no replica at \(folder.path("nothing"))/fieldbook/replica.sqlite"), "\(none)")
+        }
+    }
+
+    /// Every command's help shows an example, down to the leaves of the command tree
+    /// (found by reading each help page's SUBCOMMANDS section).
+    @Test func everyCommandsHelpHasAnExample() throws {
+        let cli = try CLIRunner()
+        var missing: [String] = []
+        var visited = 0
+        func visit(_ path: [String]) throws {
+            let help = try cli.run(path + ["--help"])
+            #expect(help.exitCode == 0, "\(path): \(help)")
+            visited += 1
+            let lines = help.stdout.components(separatedBy: "\n")
+            guard let start = lines.firstIndex(of: "SUBCOMMANDS:") else {
+                if !help.stdout.contains("Example") { missing.append(path.joined(separator: " ")) }
+                return
+            }
+            for line in lines[(start + 1)...] {
+                guard line.hasPrefix("  "), !line.hasPrefix("   ") else {
+                    if line.isEmpty || !line.hasPrefix(" ") { break } else { continue }
+                }
+                let name = String(line.dropFirst(2).prefix { $0 != " " })
+                guard !name.isEmpty, name != "help" else { continue }
+                try visit(path + [name])
+            }
+        }
+        try visit([])
+        #expect(visited > 40, "walked \(visited) help pages")
+        #expect(missing.isEmpty, "no example in the help of: \(missing)")
+    }
+
+    /// Completion scripts list the values options take.
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScriptsCompleteStatusesKindsProgrammesAndFormats(shell: String) throws {
+        let cli = try CLIRunner()
+        let script = try cli.ok("--generate-completion-script", shell)
+        for value in ["excused", "unmarked", "face-to-face", "webinar", "NPQLTD", "gb18030", "Asia/Shanghai"] {
+            #expect(script.contains(value), "\(shell): no \(value)")
+        }
+        #expect(script.contains("rollcall") && script.contains("sheet"), "\(shell): the new commands")
+        #expect(script.contains("json"), "\(shell): formats")
+    }
 }

@@ -107,7 +107,7 @@ struct CommandTests {
         let rows = attendance.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(
             rows.first
-                == "programme,cohort_id,cohort,event_id,event,kind,starts,zone,venue,venue_city,participant_id,participant,trn,school,city,status,remark"
+                == "programme,cohort_id,cohort,event_id,event,kind,starts,zone,venue,venue_city,participant_id,participant,trn,school,city,status,remark,open_conflict"
         )
         #expect(rows.count == 1 + 3 * 2, "every participant at every event, marked or not")
         #expect(rows.contains { $0.contains(",\"Chen, Jie\",2345678,\"Shanghai \"\"No. 3\"\"\",Shanghai,absent,") })
@@ -145,7 +145,8 @@ struct CommandTests {
         let help = try cli.run(["--help"])
         #expect(help.exitCode == 0)
         for command in [
-            "init", "status", "cohort", "venue", "participant", "event", "attend", "register", "note", "conflicts",
+            "init", "status", "cohort", "venue", "participant", "event", "attend", "rollcall", "register", "note",
+            "conflicts",
             "export", "report",
         ] {
             #expect(help.stdout.contains("  \(command) "), "--help lists \(command)")

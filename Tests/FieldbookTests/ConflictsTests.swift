@@ -143,6 +143,7 @@ struct ConflictsTests {
                 #expect(conflict.loser.author == Fixture.replicaID(2).short)
             }
             #expect(try term.office.status().openConflicts == conflicts.count)
+            #expect(try term.office.conflictItems().count == conflicts.count, "one item per mark, when complete")
             if !assembly.hasMore { break }
         }
         #expect(listed.last == 1)

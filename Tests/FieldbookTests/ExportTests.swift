@@ -37,9 +37,11 @@ struct ExportTests {
             remark: "train, then bus\r\nfrom Pudong")
         let records = try CSVReader.records(try office.exportAttendance(format: .csv, includeUnmarked: false))
         #expect(records.count == 2)
+        let header = try #require(records.first?.fields)
         let row = try #require(records.last?.fields)
         #expect(row.contains("Chen, Jie \"CJ\""))
-        #expect(row.last == "train, then bus\r\nfrom Pudong")
+        #expect(row[try #require(header.firstIndex(of: "remark"))] == "train, then bus\r\nfrom Pudong")
+        #expect(header.last == "open_conflict" && row.last == "")
     }
 
     @Test func exportsAreOrderedByCohortEventAndName() throws {

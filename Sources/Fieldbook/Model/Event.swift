@@ -42,6 +42,9 @@ public struct RegisterLine: Hashable, Sendable, Codable {
     public var status: String
     /// The facilitator's remark, if any.
     public var remark: String?
+    /// Whether the mark has an open conflict: someone marked it differently at the same
+    /// time, and the other version waits in the ledger (`fieldbook conflicts`).
+    public var openConflict = false
 }
 
 /// A note: free text, optionally about an event and/or a participant.
