@@ -30,10 +30,11 @@ public final class PostgresConsoleStore: ConsoleStore {
                     "SELECT pg_advisory_xact_lock(\(PostgresMigrations.migrationLock), 0)",
                     logger: store.options.logger
                 ).drain()
-                for statement in ConsoleSchema.postgres + PostgresRegisterViews.statements() {
+                for statement in ConsoleSchema.postgres {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: store.options.logger)
                         .drain()
                 }
+                try await PostgresReadTables.install(on: connection, logger: store.options.logger)
             }
         }
         return PostgresConsoleStore(store: store)
