@@ -107,6 +107,18 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreBackend.available)
+    func aLaptopsTableFromBeforeTheAppVersionGainsTheColumn(_ backend: StoreBackend) async throws {
+        try await ConsoleHarness.forEach(backend) { harness, _ in
+            try await harness.store.execute("ALTER TABLE fb_console_laptops DROP COLUMN app_version", [])
+            await #expect(throws: (any Error).self) {
+                try await harness.store.query("SELECT app_version FROM fb_console_laptops", [])
+            }
+            let reopened = try await ConsoleStores.open(harness.test.store)
+            #expect(try await reopened.query("SELECT app_version FROM fb_console_laptops", []).isEmpty)
+        }
+    }
+
     @Test func appVersionsAreReadOnlyFromFieldbookUserAgents() {
         #expect(FieldbookVersion.version(inUserAgent: FieldbookVersion.userAgent) == FieldbookVersion.current)
         #expect(FieldbookVersion.version(inUserAgent: "fieldbook/1.2.0-beta.1+linux (macos)") == "1.2.0-beta.1+linux")
