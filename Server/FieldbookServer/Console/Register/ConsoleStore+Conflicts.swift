@@ -58,16 +58,18 @@ extension ConsoleStore {
             var loserIndex: [ConflictLoserStamp: Int] = [:]
             for entry in filed.sorted(by: { ($0.loser.hlc, $0.id.description) < ($1.loser.hlc, $1.id.description) }) {
                 let stamp = ConflictLoserStamp(origin: entry.loser.origin, hlc: entry.loser.hlc)
-                let index =
-                    loserIndex[stamp]
-                    ?? {
-                        losers.append(
-                            ConflictItem.Side(
-                                entry: entry.id, values: winnerValues, origin: entry.loser.origin,
-                                writtenAt: entry.loser.writtenAt, entries: []))
-                        loserIndex[stamp] = losers.count - 1
-                        return losers.count - 1
-                    }()
+                let index: Int
+                if let known = loserIndex[stamp] {
+                    index = known
+                } else {
+                    // Its columns that filed no entry held the winner's values.
+                    losers.append(
+                        ConflictItem.Side(
+                            entry: entry.id, values: winnerValues, origin: entry.loser.origin,
+                            writtenAt: entry.loser.writtenAt, entries: []))
+                    index = losers.count - 1
+                    loserIndex[stamp] = index
+                }
                 losers[index].entries.insert(entry.id)
                 if let column = record.columns.firstIndex(of: entry.column) {
                     losers[index].values[column] = entry.loser.value
