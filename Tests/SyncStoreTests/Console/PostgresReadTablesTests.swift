@@ -104,6 +104,19 @@ struct PostgresReadTablesTests {
             let marks = try await store.query("SELECT count(*) AS n FROM attendance WHERE remark = 'rebuilt'", [])
             #expect(marks.first?.int("n") == 1)
             try await Self.compare(store)
+
+            // A trigger gone (dropped by hand), the signature intact: the next start rebuilds too.
+            try await TestPostgres.execute("DROP TRIGGER fb_read_tables_updated ON fb_cells", url: url)
+            let again = try await ConsoleStores.open(harness.test.store)
+            try wang.attend(
+                event: harness.scenario.events[2].id.description,
+                participant: harness.scenario.participants[0].id.description, status: "late", remark: "again")
+            for batch in try ConsoleScenario.batches(of: wang) {
+                _ = try await harness.test.store.merge(batch, from: wang.store.replicaID)
+            }
+            let updated = try await again.query("SELECT count(*) AS n FROM attendance WHERE remark = 'again'", [])
+            #expect(updated.first?.int("n") == 1, "an update reaches the table: the trigger is back")
+            try await Self.compare(again)
         }
     }
 }

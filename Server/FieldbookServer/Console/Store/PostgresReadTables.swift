@@ -57,8 +57,8 @@ enum PostgresReadTables {
             }.joined(separator: " ")
     }
 
-    /// Creates or rebuilds the tables and their triggers when their signature changed
-    /// (or they do not exist); otherwise only refreshes the decoding functions.
+    /// Creates or rebuilds the tables and their triggers when their signature changed, or
+    /// they or a trigger do not exist; otherwise only refreshes the decoding functions.
     ///
     /// Runs inside the caller's transaction, which holds the migration lock.
     static func install(
@@ -79,7 +79,14 @@ enum PostgresReadTables {
         let signature = signature(of: schema)
         let stored = try await connection.query("SELECT signature FROM fb_read_tables", logger: logger)
             .single(String.self)
-        guard stored != signature else { return }
+        // Both triggers in place too: without them the tables would fall behind unseen.
+        let triggers = try await connection.query(
+            """
+            SELECT count(*)::int8 FROM pg_trigger WHERE tgrelid = 'fb_cells'::regclass
+            AND tgname IN ('fb_read_tables_inserted', 'fb_read_tables_updated')
+            """, logger: logger
+        ).single(Int64.self)
+        guard stored != signature || triggers != 2 else { return }
         logger.notice(
             "building the register's read tables from the cells", metadata: ["tables": "\(schema.tables.count)"])
         for statement in rebuild(schema, signature: signature) {
