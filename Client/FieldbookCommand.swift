@@ -17,7 +17,7 @@ struct FieldbookCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 64 usage, 65 bad data, 66 missing input, 69 server unavailable,
             73 cannot create, 74 storage error, 77 permission denied, 1 other.
             """,
-        version: "0.1.0",
+        version: FieldbookVersion.current,
         subcommands: [
             InitCommand.self, StatusCommand.self, CohortCommand.self, VenueCommand.self, ParticipantCommand.self,
             EventCommand.self, AttendCommand.self, RollCallCommand.self, RegisterCommand.self, NoteCommand.self,

@@ -67,7 +67,7 @@ public func buildApplication(
                 throw error
             }
             let answer = try await round!.finish()
-            await service.observe(round!)
+            await service.observe(round!, userAgent: request.headers[.userAgent])
             return Response(
                 status: .ok, headers: [.contentType: WireFormat.contentType],
                 body: ResponseBody { writer in

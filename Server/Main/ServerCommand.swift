@@ -19,7 +19,7 @@ struct ServerCommand: AsyncParsableCommand {
             --postgres URL, else $FIELDBOOK_POSTGRES_URL. Exit codes follow sysexits like the
             fieldbook CLI.
             """,
-        version: "0.1.0",
+        version: FieldbookVersion.current,
         subcommands: [
             ServeCommand.self, TokenCommand.self, ServerExportCommand.self, ServerConflictsCommand.self,
             QuarantineCommand.self, ServerStatusCommand.self, UserCommand.self,

@@ -61,6 +61,7 @@ public final class HTTPSyncTransport: SyncTransport {
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: WireFormat.contentType)
         request.headers.add(name: "Accept", value: WireFormat.contentType)
+        request.headers.replaceOrAdd(name: "User-Agent", value: FieldbookVersion.userAgent)
         request.body = .bytes(ByteBuffer(bytes: body))
         // No total deadline: a round on a slow link may take minutes while bytes still flow.
         let response: HTTPClientResponse

@@ -5,7 +5,9 @@ import FieldbookStore
 /// The office console's test register: two facilitators' laptops with one NPQH cohort
 /// in Shanghai (Chinese names, a face-to-face session, a webinar held from London, an
 /// unmarked session, a note) and an NPQLT cohort, and one conflict — both laptops
-/// marked 李伟 at the webinar without seeing each other's mark.
+/// marked 李伟 at the webinar without seeing each other's mark: Wang "present" with no
+/// remark, Li "absent" with a remark, so the losing mark files two ledger entries (status
+/// and remark, PROTOCOL.md §13.1) for one record.
 ///
 /// ```swift
 /// let scenario = try ConsoleScenario(folder: directory.path(""))
@@ -22,6 +24,9 @@ public struct ConsoleScenario: Sendable {
     public let participants: [Participant]
     /// Face-to-face (marked), webinar from London (the conflict), face-to-face (unmarked).
     public let events: [Event]
+
+    /// Li's remark on the concurrent mark.
+    public static let concurrentRemark = "病假 (sick leave)"
 
     /// Builds both laptops in `folder`.
     public init(folder: String) throws {
@@ -74,7 +79,7 @@ public struct ConsoleScenario: Sendable {
             remark: nil)
         try li.attend(
             event: events[1].id.description, participant: participants[1].id.description, status: "absent",
-            remark: nil)
+            remark: Self.concurrentRemark)
         (self.wang, self.li, self.headship, self.teaching) = (wang, li, headship, teaching)
         (self.participants, self.events) = (participants, events)
     }

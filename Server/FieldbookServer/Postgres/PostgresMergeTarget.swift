@@ -175,12 +175,17 @@ final class PostgresMergeTarget: MergeTarget {
     /// SQLite store's `StoreSession.write`: a new change in this replica's stream for the
     /// partition.
     ///
-    /// - Parameter decision: write even when the cell holds `value` already (keeping the
-    ///   winner of a conflict is a write that has seen both versions).
-    func write(_ cell: CellAddress, partition: PartitionID, value: Value, decision: Bool = false) throws {
+    /// - Parameters:
+    ///   - decision: write even when the cell holds `value` already (keeping the winner of
+    ///     a conflict is a write that has seen both versions).
+    ///   - time: the stamp's time, shared by the cells of a column group written together;
+    ///     `nil` for the next reading of the clock.
+    func write(
+        _ cell: CellAddress, partition: PartitionID, value: Value, decision: Bool = false, at time: HLC? = nil
+    ) throws {
         let current = winner(of: cell)?.version
         if let current, current.value == value, !decision { return }
-        let time = clock.tick(now: now, over: current?.stamp)
+        let time = time ?? clock.tick(now: now, over: current?.stamp)
         let stream = StreamID(partition: partition, origin: local)
         let sequence = try heldSequence(of: stream) + 1
         guard sequence <= Self.maximumSequence else {

@@ -7,17 +7,35 @@ extension PostgresSyncStore {
     /// cell's open conflict ledger entries in the same transaction: what the SQLite
     /// store's local write does when the office keeps a version of a conflicting cell.
     ///
-    /// The change goes into the server's stream of the row's partition with the next
-    /// sequence and a stamp from the server's hybrid clock (above the cell's current
-    /// version), so laptops pull it on their next sync like any other change and close
-    /// the same entries on their side. It runs as a merge does: under the partition's
-    /// lock and the replica row's stamp lock, written by the merge's own writer.
-    ///
     /// - Returns: the number of ledger entries closed.
     /// - Throws: `.notFound` when the server holds no cell of the row.
     @discardableResult
     public func writeDecision(_ cell: CellAddress, value: Value) async throws -> Int {
-        let columns = try await columnIDs(Set([ColumnName(cell)] + PostgresColumnCatalog.ledgerColumns))
+        try await writeDecision([(cell, value)])
+    }
+
+    /// Writes cells of one row (a column group: an attendance mark's status and remark) as
+    /// this server's own replicated changes under one stamp, and closes every open
+    /// conflict ledger entry of those cells in the same transaction: what the SQLite
+    /// store's local write does when the office keeps a version of a conflicting record.
+    ///
+    /// The changes go into the server's stream of the row's partition with the next
+    /// sequences and one stamp from the server's hybrid clock, above the current version
+    /// of each cell (so the group wins or loses whole, PROTOCOL.md §13.1), even when a
+    /// value is the current one; laptops pull them on their next sync like any other
+    /// change and close the same entries on their side. It runs as a merge does: under the
+    /// partition's lock and the replica row's stamp lock, written by the merge's own writer.
+    ///
+    /// - Parameter cells: each cell with its value, `nil` to write its current value again.
+    /// - Returns: the number of ledger entries closed.
+    /// - Throws: `.notFound` when the server holds no cell of the row.
+    @discardableResult
+    public func writeDecision(_ cells: [(cell: CellAddress, value: Value?)]) async throws -> Int {
+        guard let first = cells.first?.cell else { return 0 }
+        guard cells.allSatisfy({ $0.cell.table == first.table && $0.cell.key == first.key }) else {
+            throw FieldbookError(.internal, "a decision writes cells of one row")
+        }
+        let columns = try await columnIDs(Set(cells.map { ColumnName($0.cell) } + PostgresColumnCatalog.ledgerColumns))
         var attempt = 0
         while true {
             do {
@@ -25,7 +43,7 @@ extension PostgresSyncStore {
                     try await connection.inTransaction(
                         "BEGIN ISOLATION LEVEL READ COMMITTED", logger: self.options.logger
                     ) {
-                        try await self.writeDecision(cell, value: value, on: connection, columns: columns)
+                        try await self.writeDecision(cells, on: connection, columns: columns)
                     }
                 }
             } catch let error as FieldbookError
@@ -38,13 +56,15 @@ extension PostgresSyncStore {
     }
 
     private func writeDecision(
-        _ cell: CellAddress, value: Value, on connection: PostgresConnection, columns: [ColumnName: Int32]
+        _ cells: [(cell: CellAddress, value: Value?)], on connection: PostgresConnection,
+        columns: [ColumnName: Int32]
     ) async throws -> Int {
         let logger = options.logger
-        let partition = try await partition(of: cell, on: connection)
+        let partition = try await partition(of: cells[0].cell, on: connection)
         let reader = PostgresMergeReader(connection: connection, columns: columns, catalog: catalog, logger: logger)
         try await reader.lock([partition])
-        let open = try await openLedgerEntries(of: cell, on: connection, columns: columns)
+        var open: [RowKey] = []
+        for (cell, _) in cells { open += try await openLedgerEntries(of: cell, on: connection, columns: columns) }
         let now = options.wallClock.milliseconds()
         var inputs = PostgresMergeTarget.Inputs(clock: HybridClock(maximumDrift: options.maximumDrift))
         let clock = try await reader.readStreams([StreamID(partition: partition, origin: replicaID)], into: &inputs)
@@ -56,12 +76,19 @@ extension PostgresSyncStore {
                 CellAddress(table: ConflictEntry.table, key: key, column: $0)
             }
         }
-        try await reader.readCells(Set([cell] + ledger), into: &inputs)
+        try await reader.readCells(Set(cells.map(\.cell) + ledger), into: &inputs)
 
         let target = PostgresMergeTarget(inputs: inputs, local: replicaID, now: now)
-        try target.write(cell, partition: partition, value: value, decision: true)
-        guard let time = target.installed[cell]?.version.stamp.time, target.isComplete else {
-            throw FieldbookError(.internal, "the decision on \(cell.table).\(cell.column) was not written")
+        // One stamp for the whole write, above every cell's current version.
+        let currents = cells.map { target.winner(of: $0.cell)?.version }
+        let time = target.clock.tick(now: now, after: currents.compactMap { $0?.stamp.time }.max())
+        if time > target.clock.last { target.clock = HybridClock(last: time, maximumDrift: options.maximumDrift) }
+        for ((cell, value), current) in zip(cells, currents) {
+            try target.write(
+                cell, partition: partition, value: value ?? current?.value ?? .null, decision: true, at: time)
+        }
+        guard cells.allSatisfy({ target.installed[$0.cell]?.version.stamp.time == time }), target.isComplete else {
+            throw FieldbookError(.internal, "the decision on \(cells[0].cell.table) was not written")
         }
         for key in open {
             let entry = { CellAddress(table: ConflictEntry.table, key: key, column: $0) }

@@ -43,20 +43,34 @@ struct ConsoleHarness: Sendable {
             clock: ManualWallClock(now), deviceToken: token.text)
     }
 
-    /// Runs `body` against the application (sync route and console), then disposes of the store.
-    func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    /// Runs `body` against the application (sync route and console), in process or, with
+    /// `.live`, over a real loopback socket; then disposes of the store.
+    func run(
+        _ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         var logger = Logger(label: "fieldbook.test.console")
         logger.logLevel = .critical
         let console = OfficeConsole(store: store, options: .init(wallClock: clock))
         let app = buildApplication(
             service: SyncService(store: test.store, logger: logger), console: console, logger: logger)
         do {
-            try await app.test(.router, body)
+            try await app.test(setup, body)
             await test.dispose()
         } catch {
             await test.dispose()
             throw error
         }
+    }
+
+    /// Another device token for the test's laptops (a token binds to the first replica
+    /// that syncs with it).
+    func issueToken(_ name: String) async throws -> String {
+        let token = DeviceToken.generate()
+        try await test.store.insertToken(
+            StoredToken(
+                id: token.id, name: name, secretHash: token.secretHash, scope: .all,
+                issuedAt: SystemWallClock().milliseconds()))
+        return token.text
     }
 
     /// A harness for each available store, run in turn.

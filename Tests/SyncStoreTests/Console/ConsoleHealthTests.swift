@@ -1,6 +1,7 @@
 import Fieldbook
 import FieldbookCore
 import FieldbookProtocol
+import FieldbookSync
 import FieldbookTestSupport
 import Foundation
 import HTTPTypes
@@ -48,6 +49,85 @@ import Testing
             for text in ["Last sync", "Unsynced", "wang-laptop", "v\(NPQSchema.current.version)"] {
                 #expect(page.text.contains(text), "laptops page lacks \(text)")
             }
+        }
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func laptopsShowTheAppVersionEachLaptopLastSyncedWithOverRealHTTP(_ backend: StoreBackend) async throws {
+        let harness = try await ConsoleHarness.make(backend)
+        let liToken = try await harness.issueToken("li-laptop")
+        try await harness.run(.live) { client in
+            let port = try #require(client.port)
+            // Wang's laptop syncs as the CLI does: HTTPSyncTransport sends
+            // `User-Agent: fieldbook/VERSION (PLATFORM)` with every round.
+            let transport = try HTTPSyncTransport(baseURL: "http://127.0.0.1:\(port)")
+            let wang = harness.scenario.wang
+            do {
+                _ = try await SyncClient(store: wang.store, transport: transport, token: harness.deviceToken).run()
+                try await transport.shutdown()
+            } catch {
+                try await transport.shutdown()
+                throw error
+            }
+            // Li's laptop opens rounds with other clients' headers: no version is recorded.
+            let li = harness.scenario.li
+            func round(_ replica: Fieldbook, token: String, userAgent: String?) async throws -> HTTPResponse.Status {
+                let open = RoundOpen(
+                    schemaVersion: UInt32(NPQSchema.current.version), replica: replica.store.replicaID,
+                    clientTime: SystemWallClock().milliseconds(), knowledge: try replica.store.knowledge())
+                var headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: WireFormat.contentType]
+                if let userAgent { headers[.userAgent] = userAgent }
+                return try await client.executeRequest(
+                    uri: "/v1/sync", method: .post, headers: headers,
+                    body: ByteBuffer(bytes: WireFormat.frame(.roundOpen(open)))
+                ).status
+            }
+            for userAgent in [
+                nil, "curl/8.5.0", "fieldbook/<script>", "fieldbook/" + String(repeating: "9", count: 33),
+            ] {
+                #expect(try await round(li, token: liToken, userAgent: userAgent) == .ok, "\(userAgent ?? "none")")
+            }
+            // A later round without a version keeps the last one seen.
+            #expect(try await round(wang, token: harness.deviceToken, userAgent: "curl/8.5.0") == .ok)
+
+            let laptops = try await harness.store.writingReplicas()
+            let wangRound = try #require(laptops.first { $0.replicaID == wang.store.replicaID }?.lastRound)
+            let liRound = try #require(laptops.first { $0.replicaID == li.store.replicaID }?.lastRound)
+            #expect(wangRound.appVersion == FieldbookVersion.current)
+            #expect(liRound.appVersion == nil && liRound.token == "li-laptop")
+
+            var browser = ConsoleBrowser(client)
+            _ = try await browser.signIn(ConsoleHarness.viewerName, ConsoleHarness.password)
+            let page = try await browser.get("/laptops")
+            let rows = page.text.components(separatedBy: "<tr")
+            let wangRow = try #require(rows.first { $0.contains("wang-laptop") })
+            let liRow = try #require(rows.first { $0.contains("li-laptop") })
+            #expect(wangRow.contains("<td class=\"app\">\(FieldbookVersion.current)</td>"), "\(wangRow)")
+            #expect(liRow.contains("<td class=\"app\">unknown</td>"), "\(liRow)")
+        }
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func aLaptopsTableFromBeforeTheAppVersionGainsTheColumn(_ backend: StoreBackend) async throws {
+        try await ConsoleHarness.forEach(backend) { harness, _ in
+            try await harness.store.execute("ALTER TABLE fb_console_laptops DROP COLUMN app_version", [])
+            await #expect(throws: (any Error).self) {
+                try await harness.store.query("SELECT app_version FROM fb_console_laptops", [])
+            }
+            let reopened = try await ConsoleStores.open(harness.test.store)
+            #expect(try await reopened.query("SELECT app_version FROM fb_console_laptops", []).isEmpty)
+        }
+    }
+
+    @Test func appVersionsAreReadOnlyFromFieldbookUserAgents() {
+        #expect(FieldbookVersion.version(inUserAgent: FieldbookVersion.userAgent) == FieldbookVersion.current)
+        #expect(FieldbookVersion.version(inUserAgent: "fieldbook/1.2.0-beta.1+linux (macos)") == "1.2.0-beta.1+linux")
+        #expect(FieldbookVersion.version(inUserAgent: "Fieldbook/2.0") == "2.0")
+        for header in [
+            nil, "", "curl/8.5.0", "fieldbook", "fieldbook/", "fieldbook/1.0;rm", "fieldbook/<b>",
+            "fieldbook/" + String(repeating: "1", count: 33), "fieldbook/版本", "xfieldbook/1.0",
+        ] {
+            #expect(FieldbookVersion.version(inUserAgent: header) == nil, "\(header ?? "nil")")
         }
     }
 

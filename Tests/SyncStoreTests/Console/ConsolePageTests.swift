@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -83,42 +84,107 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.available)
-    func conflictsShowBothVersionsWithAuthors(_ backend: StoreBackend) async throws {
+    func conflictsShowOneItemPerMarkWithBothWholeVersionsAndAuthors(_ backend: StoreBackend) async throws {
         try await ConsoleHarness.forEach(backend) { harness, client in
             var browser = ConsoleBrowser(client)
             _ = try await browser.signIn(ConsoleHarness.adminName, ConsoleHarness.password)
+            let before = harness.store.meter.reading
             let page = try await browser.get("/conflicts")
+            let statements = (harness.store.meter.reading - before).statements
             #expect(page.status == .ok)
-            for text in ["李伟 · &quot;Webinar: Evidence&quot;", "present", "absent", "Wang Fang (", "Li Wei ("] {
+            for text in [
+                "李伟 · &quot;Webinar: Evidence&quot;", "present", "absent", ConsoleScenario.concurrentRemark,
+                "Wang Fang (", "Li Wei (", "Status, Remark",
+            ] {
                 #expect(page.text.contains(text), "conflicts page lacks \(text)")
             }
-            let conflicts = try await harness.store.conflicts(includeResolved: false)
-            #expect(conflicts.count == 1)
-            #expect(Set([conflicts[0].winner.value, conflicts[0].loser.value]) == ["present", "absent"])
+            // The losing mark filed an entry per differing column (status, remark): one item.
+            let entries = try await harness.store.conflicts(includeResolved: false)
+            #expect(entries.count == 2 && Set(entries.map(\.column)) == ["status", "remark"])
+            let items = try await harness.store.conflictItems()
+            let item = try #require(items.first)
+            #expect(items.count == 1 && item.columns == ["status", "remark"])
+            #expect(item.losers.count == 1 && item.winner.entries == Set(entries.map(\.id)))
+            let versions = Set([item.winner.values, item.losers[0].values])
+            #expect(versions == [["present", nil], ["absent", ConsoleScenario.concurrentRemark]], "\(versions)")
+            #expect(page.text.components(separatedBy: "/keep").count - 1 == 2, "one form per whole version")
+            #expect(page.text.components(separatedBy: "class=\"conflict\"").count - 1 == 1, "one item")
+            print("conflicts page statements, \(backend): \(statements)")
+            #expect(statements <= 8, "a fixed number of queries: \(statements)")
         }
     }
 
     @Test(arguments: StoreBackend.available)
-    func adminKeepsAVersionAsAReplicatedWriteThatLaptopsPull(_ backend: StoreBackend) async throws {
+    func conflictsPageRunsAFixedNumberOfQueries(_ backend: StoreBackend) async throws {
+        try await ConsoleHarness.forEach(backend) { harness, client in
+            var browser = ConsoleBrowser(client)
+            _ = try await browser.signIn(ConsoleHarness.viewerName, ConsoleHarness.password)
+            var counts: [Int] = []
+            var items = 1
+            let (wang, li) = (harness.scenario.wang, harness.scenario.li)
+            for round in 0..<3 {
+                if round > 0 {
+                    // Four more concurrent marks, some differing only in the remark.
+                    for batch in try ConsoleScenario.batches(of: wang) {
+                        try li.store.merge(batch, from: wang.store.replicaID)
+                    }
+                    let event = harness.scenario.events[round == 1 ? 2 : 0].id.description
+                    for (index, participant) in harness.scenario.participants.enumerated() {
+                        try wang.attend(
+                            event: event, participant: participant.id.description, status: "present",
+                            remark: "on time \(round)")
+                        try li.attend(
+                            event: event, participant: participant.id.description,
+                            status: index % 2 == 0 ? "present" : "late", remark: "seen by Li \(round)")
+                    }
+                    for laptop in [wang, li] {
+                        for batch in try ConsoleScenario.batches(of: laptop) {
+                            _ = try await harness.test.store.merge(batch, from: laptop.store.replicaID)
+                        }
+                    }
+                    items += harness.scenario.participants.count
+                }
+                let before = harness.store.meter.reading
+                let page = try await browser.get("/conflicts")
+                counts.append((harness.store.meter.reading - before).statements)
+                #expect(page.text.components(separatedBy: "class=\"conflict\"").count - 1 == items)
+                #expect(try await harness.store.conflictItems().count == items)
+                #expect(try await harness.store.openConflictCount() == items)
+            }
+            print("conflicts page statements for 1, 5, 9 items, \(backend): \(counts)")
+            // One more statement once some group column filed no entry (its current value).
+            #expect(counts[1] <= counts[0] + 1 && counts[2] == counts[1], "\(counts)")
+        }
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func adminKeepsAWholeMarkAsAReplicatedWriteThatLaptopsPull(_ backend: StoreBackend) async throws {
         try await ConsoleHarness.forEach(backend) { harness, client in
             var browser = ConsoleBrowser(client)
             _ = try await browser.signIn(ConsoleHarness.adminName, ConsoleHarness.password)
             let page = try await browser.get("/conflicts")
-            let conflict = try #require(try await harness.store.conflicts(includeResolved: false).first)
+            let item = try #require(try await harness.store.conflictItems().first)
+            let loser = try #require(item.losers.first)
             let before = try await harness.test.store.knowledge()
+            // Any entry of the losing version names it: here the last one.
+            let entry = try #require(loser.entries.sorted { $0.description < $1.description }.last)
             let kept = try await browser.post(
-                "/conflicts/\(conflict.id)/keep", form: ["csrf": page.csrf ?? "", "side": "loser"])
+                "/conflicts/\(entry)/keep", form: ["csrf": page.csrf ?? "", "side": "loser"])
             #expect(kept.status == .seeOther)
-            #expect(try await harness.store.conflicts(includeResolved: false).isEmpty)
+            #expect(try await harness.store.conflicts(includeResolved: false).isEmpty, "both entries closed")
+            #expect(try await harness.store.openConflictCount() == 0)
             let server = StreamID(partition: harness.scenario.headship.partition, origin: harness.test.store.replicaID)
             #expect(try await harness.test.store.knowledge()[server] > before[server], "a change the laptops will pull")
             let grid = try await harness.store.cohortGrid(harness.scenario.headship.id)
             let (event, person) = (harness.scenario.events[1].id, harness.scenario.participants[1].id)
-            #expect(grid.status(event: event, participant: person) == conflict.loser.value)
+            #expect(grid.status(event: event, participant: person) == loser.values[0])
+            let register = try await harness.store.register(event: event).lines
+            #expect(register.first { $0.participant.id == person }?.remark == loser.values[1], "the remark kept too")
             let audit = try await browser.get("/audit")
             #expect(audit.text.contains("conflict.resolve") && audit.text.contains(ConsoleHarness.adminName))
+            #expect(audit.text.contains("status, remark = \(loser.values.map { $0 ?? "–" }.joined(separator: ", "))"))
 
-            // Both laptops pull the decision on their next sync: the mark and a closed ledger.
+            // Both laptops pull the decision on their next sync: the whole mark and a closed ledger.
             for laptop in [harness.scenario.wang, harness.scenario.li] {
                 var peer = try laptop.store.knowledge()
                 while true {
@@ -127,10 +193,34 @@ import Testing
                     peer.advance(through: assembly.batch.ranges)
                     if !assembly.hasMore { break }
                 }
-                #expect(try laptop.conflicts().isEmpty, "the laptop's ledger entry is closed")
+                #expect(try laptop.conflicts().isEmpty, "the laptop's ledger entries are closed")
                 let line = try laptop.register(event: event.description).lines.first { $0.participant.id == person }
-                #expect(line?.status == conflict.loser.value)
+                #expect(line?.status == loser.values[0] && line?.remark == loser.values[1])
             }
+        }
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func keepingTheWinnerClosesTheWholeMarkAndKeepsItsValues(_ backend: StoreBackend) async throws {
+        try await ConsoleHarness.forEach(backend) { harness, client in
+            var browser = ConsoleBrowser(client)
+            _ = try await browser.signIn(ConsoleHarness.adminName, ConsoleHarness.password)
+            let page = try await browser.get("/conflicts")
+            let item = try #require(try await harness.store.conflictItems().first)
+            let kept = try await browser.post(
+                "/conflicts/\(item.winner.entry)/keep", form: ["csrf": page.csrf ?? "", "side": "winner"])
+            #expect(kept.status == .seeOther)
+            #expect(try await harness.store.conflicts(includeResolved: false).isEmpty, "both entries closed")
+            let (event, person) = (harness.scenario.events[1].id, harness.scenario.participants[1].id)
+            let line = try await harness.store.register(event: event).lines.first { $0.participant.id == person }
+            #expect(line?.status == item.winner.values[0] && line?.remark == item.winner.values[1])
+            // Keeping it again: the item is gone, one clear line and 404.
+            let again = try await browser.post(
+                "/conflicts/\(item.winner.entry)/keep", form: ["csrf": page.csrf ?? "", "side": "winner"])
+            #expect(again.status == .notFound && again.text.contains("resolved already"))
+            let bad = try await browser.post(
+                "/conflicts/\(item.winner.entry)/keep", form: ["csrf": page.csrf ?? "", "side": "both"])
+            #expect(bad.status == .badRequest)
         }
     }
 

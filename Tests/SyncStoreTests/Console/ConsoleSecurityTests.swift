@@ -100,7 +100,7 @@ import Testing
                 let answer = try await browser.post(path, form: form.merging(["csrf": csrf]) { a, _ in a })
                 #expect(answer.status == .forbidden, "a viewer posted \(path)")
             }
-            #expect(try await harness.store.conflicts(includeResolved: false).count == 1)
+            #expect(try await harness.store.conflicts(includeResolved: false).count == 2, "both entries still open")
             #expect(try await harness.store.auditLog().allSatisfy { $0.action == "signin" })
         }
     }

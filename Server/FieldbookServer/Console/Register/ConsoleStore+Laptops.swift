@@ -19,7 +19,7 @@ extension ConsoleStore {
             unsynced[stream.origin, default: 0] += Int(written - min(written, held[stream]))
         }
         for row in try await query(
-            "SELECT replica, token, last_sync, client_time, schema_version FROM fb_console_laptops", [])
+            "SELECT replica, token, last_sync, client_time, schema_version, app_version FROM fb_console_laptops", [])
         {
             guard let id = row.id("replica") else { continue }
             let replica = ReplicaID(id.rawValue)
@@ -27,7 +27,8 @@ extension ConsoleStore {
             laptops[replica, default: LaptopView(replicaID: replica, name: nil, changesHeld: 0, lastChange: nil)]
                 .lastRound = LaptopRound(
                     answeredAt: answered, token: row["token"] ?? "", schemaVersion: row.int("schema_version"),
-                    clockAhead: Int64(row.int("client_time")) - Int64(answered), unsynced: unsynced[replica] ?? 0)
+                    clockAhead: Int64(row.int("client_time")) - Int64(answered), unsynced: unsynced[replica] ?? 0,
+                    appVersion: row["app_version"])
         }
         let server = syncStore.replicaID
         return laptops.values.filter { $0.replicaID != server && $0.replicaID != .genesis }

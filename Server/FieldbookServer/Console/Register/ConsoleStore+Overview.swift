@@ -3,7 +3,7 @@ import FieldbookCore
 
 /// The overview's cohort summaries: a fixed number of set-based queries, each reading a
 /// register table once, whatever the number of cohorts (never a query or a correlated
-/// subquery per cohort: on PostgreSQL each of those would pivot a whole view again).
+/// subquery per cohort).
 extension ConsoleStore {
     /// Every cohort with its programme, city, counts and attendance, by programme, city, name.
     ///

@@ -63,8 +63,7 @@ extension ConsoleStore {
         let events = try await events(cohort: participant.cohortID)
         var marks: [RowID: (String?, String?)] = [:]
         if !events.isEmpty {
-            // By whole keys (event, participant): the attendance key's index on SQLite, and
-            // on PostgreSQL a filter its view applies before pivoting.
+            // By whole keys (event, participant): the attendance table's key on both stores.
             for row in try await query(
                 """
                 SELECT event_id, status, remark FROM attendance

@@ -27,6 +27,45 @@ public struct ConflictVersion: Sendable, Hashable {
     public var origin: ReplicaID?
     /// When it was written (Unix milliseconds, from its hybrid clock).
     public var writtenAt: UInt64
+    /// Its whole hybrid time (with the counter), which tells apart two versions written
+    /// in the same millisecond; 0 when not known.
+    public var hlc: UInt64 = 0
+}
+
+/// One conflicting record on the conflicts page: a cell, or a column group (an attendance
+/// mark: status and remark) shown whole, with every version the ledger holds of it.
+///
+/// A losing mark files a ledger entry for each of its columns whose value differed
+/// (PROTOCOL.md §13.1), so one mark can have two entries; they share the loser's stamp and
+/// are shown as one version here. Keeping any version writes the whole group again, which
+/// closes every entry of the item.
+public struct ConflictItem: Sendable, Hashable {
+    /// The record's table and key.
+    public var table: String
+    public var key: RowKey
+    /// The columns shown: the group's, or the one conflicting column.
+    public var columns: [String]
+    /// The record in words (`李伟 · "Webinar: Evidence" 2026-03-10T12:00`).
+    public var subject: String
+    /// The version every replica holds now.
+    public var winner: Side
+    /// The concurrent versions that lost, oldest first (usually one).
+    public var losers: [Side]
+
+    /// A whole version of the record.
+    public struct Side: Sendable, Hashable {
+        /// A ledger entry to name when keeping this version (any entry of the item for
+        /// the winner; one of this loser's entries for a loser).
+        public var entry: RowID
+        /// The value of each of ``ConflictItem/columns``, in order, `nil` for none.
+        public var values: [String?]
+        /// Who wrote it, when.
+        public var origin: ReplicaID?
+        public var writtenAt: UInt64
+        /// The ledger entries that keep this version (every entry of the item for the
+        /// winner); naming any of them keeps this version.
+        public var entries: Set<RowID>
+    }
 }
 
 /// A replica on record in the register (a laptop, the office, the server itself).
@@ -54,11 +93,14 @@ public struct LaptopRound: Sendable, Hashable {
     public var answeredAt: UInt64
     /// The device token it synced under.
     public var token: String
-    /// The data schema version its opening frame declared (the protocol sends no app version).
+    /// The data schema version its opening frame declared.
     public var schemaVersion: Int
     /// Its clock minus the server's when it opened the round, milliseconds.
     public var clockAhead: Int64
     /// Its own changes the server still lacked after that round: what it had written by
     /// then, per cohort, less what the server holds of its streams now.
     public var unsynced: Int
+    /// The Fieldbook version its sync requests named (`User-Agent: fieldbook/0.1.0 (linux)`),
+    /// the last one seen; `nil` when it never sent one.
+    public var appVersion: String? = nil
 }

@@ -31,55 +31,18 @@ public enum ConsoleDialect: Sendable {
     /// The marks counted per participant (`participant_id`, `present`, `late`, `absent`,
     /// `excused`) at the live events `e` that `eventFilter` keeps (`AND e.cohort_id …`).
     ///
-    /// SQLite reads its `attendance` table by events, in key order. PostgreSQL reads the
-    /// status cells themselves: pivoting its `attendance` view decodes every cell of every
-    /// mark with SQL functions, several times slower (see PostgresConsoleStore+Grid).
+    /// The same query on both stores, which both keep `attendance` as a table (on
+    /// PostgreSQL since the read tables replaced the views that pivoted the cells, whose
+    /// marks this query used to read from the cells themselves); SQLite's `CROSS JOIN`
+    /// keeps its planner reading the events first, then each event's marks in key order.
     func participantCounts(eventFilter: String) -> String {
-        switch self {
-        case .sqlite:
-            func count(_ status: String) -> String { "sum(CASE WHEN a.status = '\(status)' THEN 1 ELSE 0 END)" }
-            return """
-                SELECT a.participant_id, \(count("present")) AS present, \(count("late")) AS late,
-                       \(count("absent")) AS absent, \(count("excused")) AS excused
-                FROM events e CROSS JOIN attendance a ON a.event_id = e.id
-                WHERE e.deleted = 0 AND a.deleted = 0 AND a.status IS NOT NULL \(eventFilter)
-                GROUP BY a.participant_id
-                """
-        case .postgres:
-            func count(_ status: String) -> String { "count(*) FILTER (WHERE c.value = \(Self.stored(status)))" }
-            return """
-                SELECT substring(c.key FROM 17 FOR 16) AS participant_id, \(count("present")) AS present,
-                       \(count("late")) AS late, \(count("absent")) AS absent, \(count("excused")) AS excused
-                FROM fb_cells c
-                WHERE c.col = (SELECT id FROM fb_columns WHERE tbl = 'attendance' AND col = 'status')
-                AND substring(c.key FROM 1 FOR 16) IN (SELECT e.id FROM events e WHERE e.deleted = 0 \(eventFilter))
-                AND \(Self.liveAttendance("c"))
-                GROUP BY 1
-                """
-        }
-    }
-
-    /// PostgreSQL: a status's stored form (tag 3, then its UTF-8), as a `bytea` literal.
-    static func stored(_ status: String) -> String {
-        "'\\x03" + status.utf8.map { String($0, radix: 16) }.joined() + "'::bytea"
-    }
-
-    /// PostgreSQL: a status cell's grid letter (`p`, `l`, `a`, `e`), NULL for another value.
-    static func statusLetter(_ value: String) -> String {
-        "CASE \(value) "
-            + [("present", "p"), ("late", "l"), ("absent", "a"), ("excused", "e")].map {
-                "WHEN \(stored($0.0)) THEN '\($0.1)'"
-            }.joined(separator: " ") + " END"
-    }
-
-    /// PostgreSQL: the attendance status cell `cell` holds text and its row's tombstone
-    /// (`deleted`, an integer cell of the same key) is not set.
-    static func liveAttendance(_ cell: String) -> String {
-        """
-        get_byte(\(cell).value, 0) = 3 AND NOT EXISTS (
-            SELECT 1 FROM fb_cells d
-            WHERE d.col = (SELECT id FROM fb_columns WHERE tbl = 'attendance' AND col = 'deleted')
-            AND d.key = \(cell).key AND get_byte(d.value, 0) = 1 AND d.value <> '\\x010000000000000000'::bytea)
-        """
+        func count(_ status: String) -> String { "sum(CASE WHEN a.status = '\(status)' THEN 1 ELSE 0 END)" }
+        return """
+            SELECT a.participant_id, \(count("present")) AS present, \(count("late")) AS late,
+                   \(count("absent")) AS absent, \(count("excused")) AS excused
+            FROM events e \(self == .sqlite ? "CROSS JOIN" : "JOIN") attendance a ON a.event_id = e.id
+            WHERE e.deleted = 0 AND a.deleted = 0 AND a.status IS NOT NULL \(eventFilter)
+            GROUP BY a.participant_id
+            """
     }
 }

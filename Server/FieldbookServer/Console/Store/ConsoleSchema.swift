@@ -12,6 +12,10 @@ enum ConsoleSchema {
         AND loser_time IS NOT NULL AND loser_origin IS NOT NULL
         """
 
+    /// SQLite: columns added to the console's tables after they shipped, for a file
+    /// whose table lacks them (SQLite has no `ADD COLUMN IF NOT EXISTS`).
+    static let sqliteAddedColumns = [(table: "fb_console_laptops", column: "app_version", type: "TEXT")]
+
     /// SQLite: one script.
     static let sqlite = """
         CREATE TABLE IF NOT EXISTS fb_console_users (
@@ -41,7 +45,8 @@ enum ConsoleSchema {
             token TEXT NOT NULL,
             last_sync INTEGER NOT NULL,
             client_time INTEGER NOT NULL,
-            schema_version INTEGER NOT NULL);
+            schema_version INTEGER NOT NULL,
+            app_version TEXT);
         CREATE TABLE IF NOT EXISTS fb_console_laptop_streams (
             replica BLOB NOT NULL,
             partition BLOB NOT NULL,
@@ -86,6 +91,8 @@ enum ConsoleSchema {
             client_time bigint NOT NULL,
             schema_version bigint NOT NULL)
         """,
+        // Added after the table shipped: the app version a laptop's sync requests name.
+        "ALTER TABLE fb_console_laptops ADD COLUMN IF NOT EXISTS app_version text",
         """
         CREATE TABLE IF NOT EXISTS fb_console_laptop_streams (
             replica bytea NOT NULL,

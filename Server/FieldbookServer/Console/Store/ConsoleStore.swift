@@ -4,7 +4,8 @@ import FieldbookCore
 /// What the office console reads and writes, on either store.
 ///
 /// Both stores expose the merged register as plain tables of the same shape (SQLite
-/// materializes them; PostgreSQL pivots its cells in views, see `docs/CONSOLE.md`), so
+/// materializes them; PostgreSQL keeps them from its cells in every merge transaction,
+/// see ``PostgresReadTables`` and `docs/CONSOLE.md`), so
 /// the register queries are written once, in ``ConsoleStore`` extensions, against
 /// ``query(_:_:)``. Only what differs between the two stores (the winning version of a
 /// conflicting cell, laptops' sync bookkeeping, writing a resolution, the console's own
@@ -20,8 +21,13 @@ public protocol ConsoleStore: Sendable {
 
     /// Every complete conflict ledger entry, open ones first, with both versions.
     func conflicts(includeResolved: Bool) async throws -> [ConflictView]
-    /// Keeps one version of a conflicting cell: an ordinary replicated write by the
-    /// server's replica, which closes the ledger entry on every replica that syncs it.
+    /// The current version of each of `cells` the store holds (value as text, author,
+    /// time), in one query; a cell the store does not hold is absent.
+    func currentVersions(of cells: [CellAddress]) async throws -> [CellAddress: ConflictVersion]
+    /// Keeps one version of a conflicting cell, and of the other columns of its column
+    /// group (an attendance mark is kept whole): an ordinary replicated write by the
+    /// server's replica, which closes the group's ledger entries on every replica that
+    /// syncs it.
     ///
     /// - Throws: `.notFound` when the entry is not open.
     func resolveConflict(id: RowID, keepLoser: Bool) async throws

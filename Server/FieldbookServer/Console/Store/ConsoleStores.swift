@@ -3,7 +3,7 @@ import FieldbookCore
 /// The console's view of a sync store, whichever kind it is.
 public enum ConsoleStores {
     /// The console store over `store`, creating the console's tables (and, on
-    /// PostgreSQL, the register views) if needed.
+    /// PostgreSQL, the register's read tables and their triggers) if needed.
     ///
     /// - Throws: `.usage` for a store kind the console does not know.
     public static func open(_ store: any SyncStore) async throws -> any ConsoleStore {

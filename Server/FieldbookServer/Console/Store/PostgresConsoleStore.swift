@@ -3,8 +3,9 @@ import FieldbookCore
 import Foundation
 import PostgresNIO
 
-/// The console on the PostgreSQL store: the register through the views of
-/// ``PostgresRegisterViews``, conflicts and laptops straight from the cells and streams.
+/// The console on the PostgreSQL store: the register through the tables of
+/// ``PostgresReadTables`` (kept current in every merge transaction), conflicts' versions
+/// and laptops straight from the cells and streams.
 ///
 /// Keeping a conflict's version is the server's own replicated write
 /// (``PostgresSyncStore/writeDecision(_:value:)``), as on the SQLite store.
@@ -19,8 +20,9 @@ public final class PostgresConsoleStore: ConsoleStore {
         self.store = store
     }
 
-    /// The console over a PostgreSQL store: creates (or refreshes) the register views
-    /// and the console's tables, under the store's migration lock.
+    /// The console over a PostgreSQL store: creates the console's tables and the
+    /// register's read tables (or rebuilds those when the schema changed), under the
+    /// store's migration lock.
     public static func open(store: PostgresSyncStore) async throws -> PostgresConsoleStore {
         try await store.withConnection { connection in
             try await connection.inTransaction("BEGIN", logger: store.options.logger) {
@@ -28,10 +30,11 @@ public final class PostgresConsoleStore: ConsoleStore {
                     "SELECT pg_advisory_xact_lock(\(PostgresMigrations.migrationLock), 0)",
                     logger: store.options.logger
                 ).drain()
-                for statement in ConsoleSchema.postgres + PostgresRegisterViews.statements() {
+                for statement in ConsoleSchema.postgres {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: store.options.logger)
                         .drain()
                 }
+                try await PostgresReadTables.install(on: connection, logger: store.options.logger)
             }
         }
         return PostgresConsoleStore(store: store)
@@ -81,31 +84,82 @@ public final class PostgresConsoleStore: ConsoleStore {
             func hlc(_ column: String) -> UInt64? {
                 row.values[column]?.integer.map { HLC(rawValue: UInt64(bitPattern: $0)).milliseconds }
             }
+            func raw(_ column: String) -> UInt64 { UInt64(bitPattern: row.values[column]?.integer ?? 0) }
             return ConflictView(
                 id: id, table: row["cell_table"] ?? "", key: key, column: row["cell_column"] ?? "",
                 winner: ConflictVersion(
                     value: row["winner_value"], origin: row.id("winner_origin").map { ReplicaID($0.rawValue) },
-                    writtenAt: hlc("winner_hlc") ?? 0),
+                    writtenAt: hlc("winner_hlc") ?? 0, hlc: raw("winner_hlc")),
                 loser: ConflictVersion(
                     value: row["loser_value"], origin: row.id("loser_origin").map { ReplicaID($0.rawValue) },
-                    writtenAt: hlc("loser_time") ?? 0),
+                    writtenAt: hlc("loser_time") ?? 0, hlc: raw("loser_time")),
                 resolvedAt: hlc("resolved_time"))
         }
     }
 
+    /// The cells by `(table, column, key)` from a `VALUES` list, each looked up by its
+    /// primary key `(col, key)`.
+    public func currentVersions(of cells: [CellAddress]) async throws -> [CellAddress: ConflictVersion] {
+        guard !cells.isEmpty else { return [:] }
+        // PostgreSQL binds at most 65,535 values to a statement.
+        if cells.count > 20_000 {
+            var versions: [CellAddress: ConflictVersion] = [:]
+            for start in stride(from: 0, to: cells.count, by: 20_000) {
+                versions.merge(
+                    try await currentVersions(of: Array(cells[start..<min(start + 20_000, cells.count)])),
+                    uniquingKeysWith: { first, _ in first })
+            }
+            return versions
+        }
+        let rows = try await query(
+            """
+            SELECT v.tbl, v.col, v.key, fb_text(c.value) AS value, c.hlc, s.origin
+            FROM (VALUES \(cells.map { _ in "(?::text, ?::text, ?::bytea)" }.joined(separator: ", "))) AS v(tbl, col, key)
+            JOIN fb_columns f ON f.tbl = v.tbl AND f.col = v.col
+            JOIN fb_cells c ON c.col = f.id AND c.key = v.key
+            JOIN fb_streams s ON s.id = c.stream
+            """,
+            cells.flatMap { cell in [.text(cell.table), .text(cell.column), .blob(cell.key.bytes)] })
+        var versions: [CellAddress: ConflictVersion] = [:]
+        for row in rows {
+            guard let table = row["tbl"], let column = row["col"], case .blob(let bytes)? = row.values["key"],
+                let key = RowKey(bytes: bytes)
+            else { continue }
+            let hlc = UInt64(bitPattern: row.values["hlc"]?.integer ?? 0)
+            versions[CellAddress(table: table, key: key, column: column)] = ConflictVersion(
+                value: row["value"], origin: row.id("origin").map { ReplicaID($0.rawValue) },
+                writtenAt: HLC(rawValue: hlc).milliseconds, hlc: hlc)
+        }
+        return versions
+    }
+
+    /// Writes the kept version of the entry's whole column group (an attendance mark's
+    /// status and remark) under one stamp, as the SQLite store's domain call does: a
+    /// loser's other columns are in the ledger under the same loser stamp, or, when that
+    /// column filed no entry, held the winner's value, which is kept as it is.
     public func resolveConflict(id: RowID, keepLoser: Bool) async throws {
         guard let conflict = try await conflicts(includeResolved: false).first(where: { $0.id == id }) else {
             throw FieldbookError(.notFound, "no open conflict \(id)")
         }
-        let cell = CellAddress(table: conflict.table, key: conflict.key, column: conflict.column)
-        // The values as stored (typed), not as the page shows them.
-        let kept =
-            keepLoser
-            ? try await store.value(
-                of: CellAddress(table: ConflictEntry.table, key: RowKey(id), column: ConflictEntry.Column.value))
-            : try await store.value(of: cell)
-        _ = try await meter.measure(statements: 2) {
-            try await store.writeDecision(cell, value: kept ?? .null)
+        let group = NPQSchema.current.table(conflict.table)?.group(of: conflict.column) ?? [conflict.column]
+        var cells: [(cell: CellAddress, value: Value?)] = []
+        for column in group {
+            let cell = CellAddress(table: conflict.table, key: conflict.key, column: column)
+            guard keepLoser, let origin = conflict.loser.origin else {
+                cells.append((cell, nil))
+                continue
+            }
+            // The values as stored (typed), not as the page shows them.
+            let entry = ConflictEntry.key(
+                cell: cell, loser: Stamp(time: HLC(rawValue: conflict.loser.hlc), origin: origin))
+            let lost = try await meter.measure {
+                try await store.value(
+                    of: CellAddress(table: ConflictEntry.table, key: entry, column: ConflictEntry.Column.value))
+            }
+            cells.append((cell, lost))
+        }
+        _ = try await meter.measure(statements: 2 + group.count) {
+            try await store.writeDecision(cells)
         }
     }
 

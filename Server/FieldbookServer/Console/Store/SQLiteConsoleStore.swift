@@ -17,7 +17,13 @@ public final class SQLiteConsoleStore: ConsoleStore {
     /// The console over a server's SQLite store; creates the console's tables if needed.
     public init(store: SQLiteSyncStore) throws {
         self.store = store
-        try store.store.database.write { db in try db.execute(sql: ConsoleSchema.sqlite) }
+        try store.store.database.write { db in
+            try db.execute(sql: ConsoleSchema.sqlite)
+            for added in ConsoleSchema.sqliteAddedColumns
+            where try !db.columns(in: added.table).contains(where: { $0.name == added.column }) {
+                try db.execute(sql: "ALTER TABLE \(added.table) ADD COLUMN \(added.column) \(added.type)")
+            }
+        }
     }
 
     public func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
@@ -50,42 +56,74 @@ public final class SQLiteConsoleStore: ConsoleStore {
         }
     }
 
+    /// The ledger, then every entry's current version in one more query (the winner's
+    /// value lives in its table's row, its version in `fb_cells`).
+    ///
+    /// - Complexity: two queries, whatever the number of entries.
     public func conflicts(includeResolved: Bool) async throws -> [ConflictView] {
-        let conflicts = try await meter.measure { try await ledger(includeResolved: includeResolved) }
-        // The winner of each entry is one more lookup (its value lives in its table's row).
-        meter.count(conflicts.count)
-        return conflicts
+        let rows = try await query(
+            """
+            SELECT id, cell_table, cell_key, cell_column, loser_value, loser_time, loser_origin, resolved_time
+            FROM conflicts WHERE deleted = 0 AND \(ConsoleSchema.completeEntry)
+            \(includeResolved ? "" : "AND resolved_time IS NULL")
+            ORDER BY resolved_time IS NOT NULL, cell_table, cell_key, cell_column, loser_time, id
+            """, [])
+        let entries = rows.compactMap(ConflictView.init(ledger:))
+        let winners = try await currentVersions(of: entries.map(\.cell))
+        return entries.map { entry in
+            var entry = entry
+            entry.winner = winners[entry.cell] ?? ConflictVersion(value: nil, origin: nil, writtenAt: 0)
+            return entry
+        }
     }
 
-    private func ledger(includeResolved: Bool) async throws -> [ConflictView] {
-        try await offload { [store] in
-            try store.store.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM conflicts WHERE deleted = 0 AND \(ConsoleSchema.completeEntry)
-                        \(includeResolved ? "" : "AND resolved_time IS NULL")
-                        ORDER BY resolved_time IS NOT NULL, cell_table, cell_key, cell_column, loser_time, id
-                        """)
-            }.map { row in
-                let key = RowKey(bytes: [UInt8](row[ConflictEntry.Column.rowKey] as Data? ?? Data()))!
-                let cell = CellAddress(
-                    table: row[ConflictEntry.Column.table], key: key, column: row[ConflictEntry.Column.column])
-                let winner = try store.store.version(of: cell)
-                let resolved: Int64? = row[ConflictEntry.Column.resolvedTime]
-                let loserOrigin = (row[ConflictEntry.Column.origin] as Data?).flatMap { Bytes16(bytes: $0) }
-                return ConflictView(
-                    id: RowID(Bytes16(bytes: row["id"] as Data)!), table: cell.table, key: key, column: cell.column,
-                    winner: ConflictVersion(
-                        value: winner.flatMap { $0.value.isNull ? nil : $0.value.description },
-                        origin: winner?.stamp.origin, writtenAt: winner?.stamp.time.milliseconds ?? 0),
-                    loser: ConflictVersion(
-                        value: SQLValue(row[ConflictEntry.Column.value] as DatabaseValue).text,
-                        origin: loserOrigin.map(ReplicaID.init),
-                        writtenAt: HLC(rawValue: UInt64(bitPattern: row[ConflictEntry.Column.time] ?? 0)).milliseconds),
-                    resolvedAt: resolved.map { HLC(rawValue: UInt64(bitPattern: $0)).milliseconds })
+    /// Through each row's `<column>__v` pointer into `fb_cells`: one `UNION ALL` branch per
+    /// (table, column) among `cells`, each selecting its rows by key.
+    public func currentVersions(of cells: [CellAddress]) async throws -> [CellAddress: ConflictVersion] {
+        // SQLite binds at most 32,766 values to a statement.
+        if cells.count > 4_000 {
+            var versions: [CellAddress: ConflictVersion] = [:]
+            for start in stride(from: 0, to: cells.count, by: 4_000) {
+                versions.merge(
+                    try await currentVersions(of: Array(cells[start..<min(start + 4_000, cells.count)])),
+                    uniquingKeysWith: { first, _ in first })
             }
+            return versions
         }
+        var branches: [String] = []
+        var arguments: [SQLValue] = []
+        let byColumn = Dictionary(grouping: Set(cells), by: { ColumnName($0) })
+        for (name, group) in byColumn.sorted(by: { ($0.key.table, $0.key.column) < ($1.key.table, $1.key.column) }) {
+            guard let table = store.store.schema.table(name.table), table.column(name.column) != nil else { continue }
+            let keys = group.filter { $0.key.count == table.keyColumns.count }
+            guard !keys.isEmpty else { continue }
+            let keyColumns = "(" + table.keyColumns.map { "t.\"\($0)\"" }.joined(separator: ", ") + ")"
+            let tuple = "(" + Array(repeating: "?", count: table.keyColumns.count).joined(separator: ", ") + ")"
+            let selectKeys = table.keyColumns.indices.map { index in
+                "t.\"\(table.keyColumns[index])\" AS k\(index)"
+            }
+            let padding = (table.keyColumns.count..<2).map { "NULL AS k\($0)" }
+            branches.append(
+                """
+                SELECT '\(name.table)' AS tbl, '\(name.column)' AS col, \((selectKeys + padding).joined(separator: ", ")),
+                       t."\(name.column)" AS value, c.hlc, r.replica AS origin
+                FROM "\(table.name)" t JOIN fb_cells c ON c.id = t."\(name.column)__v"
+                JOIN fb_streams s ON s.id = c.id >> 32 JOIN fb_replicas r ON r.id = s.origin
+                WHERE \(keyColumns) IN (VALUES \(Array(repeating: tuple, count: keys.count).joined(separator: ", ")))
+                """)
+            arguments += keys.flatMap { cell in cell.key.parts.map { SQLValue.id($0) } }
+        }
+        guard !branches.isEmpty else { return [:] }
+        var versions: [CellAddress: ConflictVersion] = [:]
+        for row in try await query(branches.joined(separator: "\nUNION ALL\n"), arguments) {
+            guard let table = row["tbl"], let column = row["col"], let first = row.id("k0") else { continue }
+            let key = row.id("k1").map { RowKey(first, $0) } ?? RowKey(first)
+            let hlc = UInt64(bitPattern: row.values["hlc"]?.integer ?? 0)
+            versions[CellAddress(table: table, key: key, column: column)] = ConflictVersion(
+                value: row.values["value"]?.text, origin: row.id("origin").map { ReplicaID($0.rawValue) },
+                writtenAt: HLC(rawValue: hlc).milliseconds, hlc: hlc)
+        }
+        return versions
     }
 
     public func resolveConflict(id: RowID, keepLoser: Bool) async throws {
@@ -117,6 +155,28 @@ public final class SQLiteConsoleStore: ConsoleStore {
             """, [])
         return rows.compactMap(LaptopView.init(row:))
     }
+}
+
+extension ConflictView {
+    /// A ledger entry from a row of the `conflicts` table (`id`, `cell_table`, `cell_key`,
+    /// `cell_column`, `loser_value`, `loser_time`, `loser_origin`, `resolved_time`), its
+    /// winner not yet known.
+    init?(ledger row: SQLRow) {
+        guard let id = row.id("id"), case .blob(let keyBytes)? = row.values["cell_key"],
+            let key = RowKey(bytes: keyBytes), let table = row["cell_table"], let column = row["cell_column"]
+        else { return nil }
+        let loserTime = UInt64(bitPattern: row.values["loser_time"]?.integer ?? 0)
+        self.init(
+            id: id, table: table, key: key, column: column,
+            winner: ConflictVersion(value: nil, origin: nil, writtenAt: 0),
+            loser: ConflictVersion(
+                value: row.values["loser_value"]?.text, origin: row.id("loser_origin").map { ReplicaID($0.rawValue) },
+                writtenAt: HLC(rawValue: loserTime).milliseconds, hlc: loserTime),
+            resolvedAt: row.values["resolved_time"]?.integer.map { HLC(rawValue: UInt64(bitPattern: $0)).milliseconds })
+    }
+
+    /// The conflicting cell.
+    var cell: CellAddress { CellAddress(table: table, key: key, column: column) }
 }
 
 extension LaptopView {

@@ -13,7 +13,7 @@ enum ConsoleAdminTemplates {
           <div class="pair">
             {{#versions}}
             <div class="card"><h3>{{label}}</h3>
-              <p class="value">{{value}}</p>
+              <dl class="fields">{{#fields}}<dt>{{name}}</dt><dd class="value">{{value}}</dd>{{/fields}}</dl>
               <p class="note">{{t.author}}: {{author}}<br>{{t.written}}: {{written}}</p>
               {{#canKeep}}
               <form method="post" action="/conflicts/{{conflictID}}/keep">
@@ -33,12 +33,12 @@ enum ConsoleAdminTemplates {
         {{#issuedToken}}<div class="alert ok"><p>{{t.shownOnce}}</p><code class="token">{{issuedToken}}</code></div>{{/issuedToken}}
         <div class="scroll"><table>
           <thead><tr><th>{{t.laptop}}</th><th>ID</th><th>{{t.token}}</th><th>{{t.lastSync}}</th>
-            <th>{{t.lastChange}}</th><th>{{t.schema}}</th><th class="num">{{t.unsynced}}</th>
+            <th>{{t.lastChange}}</th><th>{{t.app}}</th><th>{{t.schema}}</th><th class="num">{{t.unsynced}}</th>
             <th class="num">{{t.changesHeld}}</th><th class="num">{{t.quarantined}}</th></tr></thead>
           <tbody>
           {{#laptops}}<tr{{#stale}} class="flag"{{/stale}}><td>{{name}}</td><td><code>{{id}}</code></td><td>{{token}}</td>
             <td>{{lastSync}}{{#clock}}<br><span class="note">{{t.clock}} {{clock}}</span>{{/clock}}</td><td>{{lastChange}}</td>
-            <td>{{schema}}</td><td class="num">{{unsynced}}</td><td class="num">{{held}}</td>
+            <td class="app">{{app}}</td><td>{{schema}}</td><td class="num">{{unsynced}}</td><td class="num">{{held}}</td>
             <td class="num">{{quarantined}}</td></tr>{{/laptops}}
           </tbody>
         </table></div>

@@ -37,8 +37,12 @@ enum ConsoleStylesheet {
         tr.flag td:first-child::before { content: "⚑ "; color: #b3261e; }
         tr.flag td.rate { color: #b3261e; font-weight: 700; }
         .note { color: var(--muted); font-size: .9rem; }
-        .pair { display: grid; grid-template-columns: 1fr 1fr; gap: .8rem; margin: .6rem 0 1.2rem; }
+        .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: .8rem;
+          margin: .6rem 0 1.2rem; }
         .pair .card h3 { margin: 0 0 .3rem; font-size: 1rem; }
+        .pair .fields { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; margin: 0 0 .4rem; }
+        .pair dt { color: #555; }
+        .pair dd { margin: 0; }
         .pair .value { font-size: 1.2rem; font-weight: 700; }
         form.inline { display: inline; }
         input, select, button { font: inherit; padding: .3rem .5rem; }

@@ -34,6 +34,7 @@ struct ConsoleDeviceRoutes {
                     "token": round?.token ?? "", "lastSync": time.format(milliseconds: round?.answeredAt),
                     "lastChange": time.format(milliseconds: laptop.lastChange), "held": laptop.changesHeld,
                     "schema": round.map { "v\($0.schemaVersion)" } ?? "–",
+                    "app": round?.appVersion ?? strings["unknown"]!,
                     "unsynced": round.map { String($0.unsynced) } ?? "–",
                     "quarantined": quarantinedBy[laptop.replicaID] ?? 0,
                     "stale": (laptop.lastSeen ?? 0) < staleBefore,

@@ -31,10 +31,11 @@ enum ConsoleStrings {
         "error": "Something went wrong", "back": "Back to the overview", "signedInAs": "Signed in as",
         "never": "never", "flagged": "below threshold", "email": "Email", "module": "Module",
         "token": "Token", "lastSync": "Last sync", "schema": "Schema", "unsynced": "Unsynced",
-        "clock": "clock", "changeHistory": "Change history", "column": "Field", "by": "By", "outcome": "Outcome",
+        "clock": "clock", "app": "App", "unknown": "unknown", "changeHistory": "Change history", "column": "Field",
+        "by": "By", "outcome": "Outcome",
         "current": "current", "superseded": "superseded", "lostConflict": "lost a conflict", "record": "Record",
         "laptopsNote":
-            "Last sync: the last round the server answered. Unsynced: the laptop's changes the server still lacked after it (a laptop knows its own count now: fieldbook status). Schema: the data schema version the laptop syncs with; the sync protocol does not send an app version.",
+            "Last sync: the last round the server answered. Unsynced: the laptop's changes the server still lacked after it (a laptop knows its own count now: fieldbook status). App: the fieldbook version the laptop last synced with (unknown: it never said). Schema: the data schema version the laptop syncs with.",
     ]
 
     static let chinese: [String: String] = [
@@ -55,10 +56,11 @@ enum ConsoleStrings {
         "viewerNote": "您可以查看；修改需要管理员。", "error": "出错了", "back": "返回总览", "signedInAs": "当前用户",
         "never": "从未",
         "flagged": "低于门槛", "email": "电子邮件", "module": "模块",
-        "token": "令牌", "lastSync": "最近同步", "schema": "数据版本", "unsynced": "未同步", "clock": "时钟",
+        "token": "令牌", "lastSync": "最近同步", "schema": "数据版本", "unsynced": "未同步", "clock": "时钟", "app": "应用版本",
+        "unknown": "未知",
         "changeHistory": "更改记录", "column": "字段", "by": "作者", "outcome": "结果", "current": "当前",
         "superseded": "已被覆盖", "lostConflict": "冲突中落选", "record": "记录",
         "laptopsNote":
-            "最近同步：服务器最近一次应答的同步。未同步：此后服务器仍缺少的该笔记本的更改（笔记本上的实时数字见 fieldbook status）。数据版本：笔记本同步时使用的数据结构版本；同步协议不发送应用版本。",
+            "最近同步：服务器最近一次应答的同步。未同步：此后服务器仍缺少的该笔记本的更改（笔记本上的实时数字见 fieldbook status）。应用版本：笔记本最近一次同步时使用的 fieldbook 版本（未知：它从未发送）。数据版本：笔记本同步时使用的数据结构版本。",
     ]
 }
