@@ -12,15 +12,9 @@ extension Fieldbook {
     /// ``resolveConflict(_:keep:)`` with any of an item's entries keeps or replaces the
     /// whole value, which closes all of them.
     public func conflictItems(includeResolved: Bool = false) throws -> [ConflictItem] {
-        let rows = try store.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM conflicts WHERE deleted = 0 AND \(Self.completeEntry)
-                    \(includeResolved ? "" : "AND resolved_time IS NULL")
-                    ORDER BY resolved_time IS NOT NULL, cell_table, cell_key, loser_time, loser_origin, cell_column, id
-                    """)
-        }
+        let rows = try ledgerRows(
+            includeResolved: includeResolved,
+            orderedBy: "cell_table, cell_key, loser_time, loser_origin, cell_column, id")
         var seen: Set<RowID> = []
         var items: [ConflictItem] = []
         for row in rows {

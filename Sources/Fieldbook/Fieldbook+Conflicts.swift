@@ -21,16 +21,22 @@ extension Fieldbook {
 
     /// The conflict ledger, open entries first, each cell's entries together.
     public func conflicts(includeResolved: Bool = false) throws -> [Conflict] {
-        let rows = try store.read { db in
+        try ledgerRows(includeResolved: includeResolved, orderedBy: "cell_table, cell_key, cell_column, loser_time, id")
+            .map(conflict)
+    }
+
+    /// The complete, undeleted ledger rows (open ones only unless `includeResolved`),
+    /// open ones first, then in `order`.
+    func ledgerRows(includeResolved: Bool, orderedBy order: String) throws -> [Row] {
+        try store.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM conflicts WHERE deleted = 0 AND \(Self.completeEntry)
                     \(includeResolved ? "" : "AND resolved_time IS NULL")
-                    ORDER BY resolved_time IS NOT NULL, cell_table, cell_key, cell_column, loser_time, id
+                    ORDER BY resolved_time IS NOT NULL, \(order)
                     """)
         }
-        return try rows.map(conflict)
     }
 
     func conflict(_ row: Row) throws -> Conflict {
