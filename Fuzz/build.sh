@@ -21,8 +21,10 @@ fi
 swift build --scratch-path "$scratch" --target Fieldbook -Xswiftc "-sanitize=$sanitizers" -Xswiftc -g >&2
 bin=$(swift build --scratch-path "$scratch" --show-bin-path)
 objects=()
-for module in GRDB Logging FieldbookCore FieldbookProtocol FieldbookStore Fieldbook; do
-    objects+=("$bin/$module.build"/*.o)
+# swift-crypto (FieldbookCore's signing) keeps BoringSSL's objects in subfolders.
+for module in GRDB Logging FieldbookCore FieldbookProtocol FieldbookStore Fieldbook \
+    Crypto CryptoBoringWrapper CCryptoBoringSSL CCryptoBoringSSLShims CXKCP CXKCPShims; do
+    while IFS= read -r object; do objects+=("$object"); done < <(find "$bin/$module.build" -name '*.o' | sort)
 done
 mkdir -p "$scratch/fuzz"
 for target in "${targets[@]}"; do
