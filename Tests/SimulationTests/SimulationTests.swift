@@ -17,7 +17,7 @@ struct SimulationTests {
             var next = seeds.makeIterator()
             func launch() {
                 guard let seed = next.next() else { return }
-                group.addTask { (seed, await Self.run(seed: seed)) }
+                group.addTask(executorPreference: SimulationExecutor.shared) { (seed, await Self.run(seed: seed)) }
             }
             for _ in 0..<jobs { launch() }
             var done = 0
