@@ -13,7 +13,7 @@ struct BuildApplicationTests {
     @Test(arguments: Setup.allCases)
     func healthSaysOKAndNamesTheServerReplica(setup: Setup) async throws {
         let backend = try ServerBackend()
-        try await application(backend).test(setup.testing) { client in
+        try await application(backend).testOffThePool(setup.testing) { client in
             let (status, contentType, text) = try await client.getText(SyncHTTP.healthPath)
             #expect(status == 200)
             #expect(contentType == "application/json")
@@ -68,7 +68,7 @@ struct BuildApplicationTests {
         let request = try await scenario.pushRequest(from: writer)
         let before = try await scenario.backend.knowledge()
 
-        try await application(scenario.backend).test(setup.testing) { client in
+        try await application(scenario.backend).testOffThePool(setup.testing) { client in
             let answer = try await client.postSync(
                 request.framed, token: writerToken)
             #expect(answer.status == 200)
@@ -172,7 +172,7 @@ struct BuildApplicationTests {
         }
         let before = try await scenario.backend.knowledge()
 
-        try await application(scenario.backend).test(setup.testing) { [body, authorization, resume] client in
+        try await application(scenario.backend).testOffThePool(setup.testing) { [body, authorization, resume] client in
             let answer = try await client.postSync(body, authorization: authorization)
             #expect(answer.status == refusal.expected.status)
             #expect(answer.contentType == WireFormat.contentType)

@@ -19,7 +19,7 @@ struct RequestLimitTests {
             StoredToken(id: token.id, name: "office", secretHash: token.secretHash, scope: .all, issuedAt: 0))
         let service = SyncService(store: store, limits: .init(maxRequestBytes: 4096))
         let app = buildApplication(service: service, port: 0)
-        try await app.test(.live) { client in
+        try await app.testOffThePool(.live) { client in
             try await client.execute(
                 uri: "/v1/sync", method: .post, headers: [.authorization: "Bearer \(token.text)"],
                 body: ByteBuffer(repeating: 0x41, count: 100_000)

@@ -1,4 +1,5 @@
 import FieldbookCore
+import FieldbookTestSupport
 import Foundation
 import Testing
 
@@ -17,7 +18,7 @@ struct SimulationTests {
             var next = seeds.makeIterator()
             func launch() {
                 guard let seed = next.next() else { return }
-                group.addTask(executorPreference: SimulationExecutor.shared) { (seed, await Self.run(seed: seed)) }
+                group.addTask(executorPreference: OffPoolExecutor.shared) { (seed, await Self.run(seed: seed)) }
             }
             for _ in 0..<jobs { launch() }
             var done = 0

@@ -1,6 +1,7 @@
 import FieldbookCore
 import FieldbookProtocol
 import FieldbookServer
+import FieldbookTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -107,6 +108,16 @@ extension TestClientProtocol {
 /// The application `fieldbook-server serve` runs, over a test backend.
 func application(_ backend: ServerBackend) -> some ApplicationProtocol {
     buildApplication(service: backend.service, host: "127.0.0.1", port: 0, logger: ServerBackend.quietLogger)
+}
+
+extension ApplicationProtocol {
+    /// `test(_:_:)` with the server and its client on a thread of their own, so blocking
+    /// work elsewhere in the test process cannot time the client out (see `OffPoolExecutor`).
+    func testOffThePool<Value>(
+        _ setup: TestingSetup, _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
+        try await offThePool { try await self.test(setup, test) }
+    }
 }
 
 /// The Prometheus samples of a `/metrics` text: series (name and labels) to value.

@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -33,7 +34,9 @@ final class TestServer: Sendable {
         }
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [], logger: ServerBackend.quietLogger))
-        let task = Task {
+        // On a thread of its own, so blocking work elsewhere in the test process cannot
+        // keep it from answering (see `OffPoolExecutor`).
+        let task = Task(executorPreference: OffPoolExecutor(label: "fieldbook.test.server")) {
             // If the server fails to start, end the port stream so the caller doesn't wait forever.
             defer { continuation.finish() }
             try await group.run()

@@ -54,7 +54,8 @@ struct ConsoleHarness: Sendable {
         let app = buildApplication(
             service: SyncService(store: test.store, logger: logger), console: console, logger: logger)
         do {
-            try await app.test(setup, body)
+            // The server and its client on a thread of their own (see `offThePool`).
+            try await offThePool { try await app.test(setup, body) }
             await test.dispose()
         } catch {
             await test.dispose()
