@@ -41,19 +41,18 @@ public struct RoundAnswer: Sendable {
             try await write(frame)
         }
         try await send(.roundHead(head))
-        var peer = peer
+        var assembler = FrameAssembler(peer: peer, partitions: readable)
         var hasMore = false
         var approximate = 0
         do {
             while true {
-                let assembly = try await service.store.changes(
-                    for: peer, partitions: readable, byteBudget: frameBytes)
+                let (advanced, assembly) = try await service.store.nextFrame(of: assembler, byteBudget: frameBytes)
+                assembler = advanced
                 if !assembly.batch.changes.isEmpty || !assembly.batch.ranges.isEmpty {
                     try await send(.changes(assembly.batch))
                     frames += 1
                     changes += assembly.batch.changes.count
                     approximate += assembly.batch.changes.reduce(0) { $0 + $1.approximateSize }
-                    peer.advance(through: assembly.batch.ranges)
                 }
                 hasMore = assembly.hasMore
                 guard hasMore, approximate < roundBytes, !assembly.batch.ranges.isEmpty else { break }

@@ -53,10 +53,14 @@ public final class SQLiteSyncStore: SyncStore {
         try await offload { [store] in try store.knowledge() }
     }
 
-    public func changes(for peer: Knowledge, partitions: Set<PartitionID>?, byteBudget: Int) async throws
-        -> BatchAssembler.Assembly
+    public func nextFrame(of assembler: FrameAssembler, byteBudget: Int) async throws
+        -> (FrameAssembler, BatchAssembler.Assembly)
     {
-        try await offload { [store] in try store.changes(for: peer, partitions: partitions, byteBudget: byteBudget) }
+        try await offload { [store] in
+            var assembler = assembler
+            let assembly = try store.nextFrame(&assembler, byteBudget: byteBudget)
+            return (assembler, assembly)
+        }
     }
 
     public func quarantinedStarts(origin: ReplicaID) async throws -> [StreamStart] {

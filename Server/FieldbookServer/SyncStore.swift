@@ -19,9 +19,11 @@ public protocol SyncStore: Sendable {
         -> BatchMerger.Report
     /// Everything the server holds.
     func knowledge() async throws -> Knowledge
-    /// The next bounded batch a peer lacks, from the given partitions (`nil`: all).
-    func changes(for peer: Knowledge, partitions: Set<PartitionID>?, byteBudget: Int) async throws
-        -> BatchAssembler.Assembly
+    /// The next frame of a round: `assembler` advanced past it, and the frame. Each frame
+    /// is read in a transaction of its own, so a round streamed to a slow link holds no
+    /// snapshot open; the assembler's cursors keep their place between frames.
+    func nextFrame(of assembler: FrameAssembler, byteBudget: Int) async throws
+        -> (FrameAssembler, BatchAssembler.Assembly)
     /// The first quarantined sequence of each of `origin`'s streams.
     func quarantinedStarts(origin: ReplicaID) async throws -> [StreamStart]
     /// Every change held back for clock skew (the office's `quarantine list`).
@@ -71,5 +73,15 @@ public struct QuarantineEntry: Hashable, Sendable {
         self.change = change
         self.reason = reason
         self.receivedAt = receivedAt
+    }
+}
+
+extension SyncStore {
+    /// The next bounded batch a peer lacks, from the given partitions (`nil`: all): the
+    /// first frame of a round.
+    public func changes(for peer: Knowledge, partitions: Set<PartitionID>?, byteBudget: Int) async throws
+        -> BatchAssembler.Assembly
+    {
+        try await nextFrame(of: FrameAssembler(peer: peer, partitions: partitions), byteBudget: byteBudget).1
     }
 }

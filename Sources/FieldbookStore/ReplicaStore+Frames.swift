@@ -51,22 +51,26 @@ extension ReplicaStore {
     ///     batch *k* ended it.
     /// - Returns: what this replica held in that snapshot: the batches carry everything
     ///   above `peer` up to it.
-    /// - Complexity: one pass over the changes sent, as ``changes(for:partitions:byteBudget:)``.
+    /// - Complexity: one pass over the changes sent, plus a read per stream and chunk.
     public func framedChanges(for peer: Knowledge, frameBytes: Int, _ frame: (ChangeBatch) throws -> Void) throws
         -> Knowledge
     {
         try withReadSession { session in
             let local = try session.knowledge()
-            var base = peer
+            var assembler = FrameAssembler(local: local, peer: peer)
             while true {
-                let assembly = try BatchAssembler.assemble(
-                    from: session, local: local, peer: base, byteBudget: frameBytes)
+                let assembly = try assembler.next(from: session, byteBudget: frameBytes)
                 guard !assembly.batch.ranges.isEmpty else { break }
                 try frame(assembly.batch)
-                base.advance(through: assembly.batch.ranges)
                 guard assembly.hasMore else { break }
             }
             return local
         }
+    }
+
+    /// The next frame of a round `assembler` is cutting, read in a transaction of its own
+    /// (its cursors keep their place between frames; see ``FrameAssembler``).
+    public func nextFrame(_ assembler: inout FrameAssembler, byteBudget: Int) throws -> BatchAssembler.Assembly {
+        try withReadSession { session in try assembler.next(from: session, byteBudget: byteBudget) }
     }
 }

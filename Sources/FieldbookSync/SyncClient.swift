@@ -180,18 +180,17 @@ public final class SyncClient: Sendable {
         var pushed = 0
         var pushHasMore = false
         if plan.pushes {
-            var base = plan.pushBase
+            var assembler = FrameAssembler(peer: plan.pushBase, partitions: plan.writable)
             var size = 0
             var frames = 0
             while size < plan.sizes.roundBytes && frames < plan.pushFrames {
                 frames += 1
-                let push = try store.changes(for: base, partitions: plan.writable, byteBudget: plan.sizes.frameBytes)
+                let push = try store.nextFrame(&assembler, byteBudget: plan.sizes.frameBytes)
                 guard !push.batch.isEmpty else { break }
                 body += WireFormat.frame(.changes(push.batch))
                 size += push.batch.changes.reduce(0) { $0 + $1.approximateSize }
                 pushed += push.batch.changes.count
                 pushedRanges += push.batch.ranges
-                base.advance(through: push.batch.ranges)
                 pushHasMore = push.hasMore
                 guard push.hasMore, !push.batch.ranges.isEmpty else { break }
             }

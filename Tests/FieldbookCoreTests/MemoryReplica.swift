@@ -22,6 +22,8 @@ final class MemoryReplica: MergeTarget, ChangeSource {
     var mutations = 0
     /// Changes handed out by ``changes(in:after:limit:)``: the cost of assembling batches.
     var changesRead = 0
+    /// How many times a stream was read (a query, on a real store).
+    var reads = 0
 
     init(_ id: ReplicaID, clock: HybridClock = HybridClock(), known: Set<String>? = nil) {
         self.id = id
@@ -91,6 +93,7 @@ final class MemoryReplica: MergeTarget, ChangeSource {
             sequence += 1
         }
         changesRead += result.count
+        reads += 1
         return result
     }
 

@@ -12,6 +12,8 @@ import Dispatch
 public final class OffPoolExecutor: TaskExecutor, Sendable {
     /// For many blocking tasks at once (the simulation's seeds).
     public static let shared = OffPoolExecutor(label: "fieldbook.test.blocking", concurrent: true)
+    /// For PostgreSQL connection pools' own tasks, which wait on sockets and never block.
+    public static let postgres = OffPoolExecutor(label: "fieldbook.test.postgres")
 
     private let queue: DispatchQueue
 

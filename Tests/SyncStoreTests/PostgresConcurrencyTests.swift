@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 import Foundation
 import Testing
 
@@ -54,7 +55,8 @@ struct PostgresConcurrencyTests {
         // Twelve clients share four connections per store and queue on the same partitions'
         // locks: on a loaded machine (the whole suite runs at once) a wait may pass the
         // default 10 s lease, which is about latency, not what this test checks.
-        let options = PostgresSyncStore.Options(wallClock: clock, maximumConnections: 4, leaseTimeout: .seconds(120))
+        let options = PostgresSyncStore.Options(
+            wallClock: clock, maximumConnections: 4, leaseTimeout: .seconds(120), poolExecutor: OffPoolExecutor.postgres)
         // Both start at once on the empty database: one migrates, the other waits for it.
         async let starting = PostgresSyncStore.connect(url: url, options: options)
         let second = try await PostgresSyncStore.connect(url: url, options: options)

@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 struct PostgresStartupTests {
     static func connectError(_ url: String) async -> FieldbookError? {
         await #expect(throws: FieldbookError.self) {
-            let store = try await PostgresSyncStore.connect(url: url, options: .init(maximumConnections: 2))
+            let store = try await PostgresSyncStore.connect(url: url, options: .init(maximumConnections: 2, poolExecutor: OffPoolExecutor.postgres))
             await store.close()
         }
     }
@@ -36,7 +37,7 @@ struct PostgresStartupTests {
 
     @Test func aDatabaseWithANewerSchemaIsRefused() async throws {
         let url = try await TestPostgres.makeDatabase()
-        let store = try await PostgresSyncStore.connect(url: url)
+        let store = try await PostgresSyncStore.connect(url: url, options: .init(poolExecutor: OffPoolExecutor.postgres))
         await store.close()
         try await TestPostgres.execute("UPDATE fb_schema SET version = version + 1", url: url)
         let error = await Self.connectError(url)
@@ -59,7 +60,8 @@ struct PostgresStartupTests {
         let url = try await TestPostgres.makeDatabase()
         let clock = ManualWallClock(milliseconds: Fixture.now)
         let store = try await PostgresSyncStore.connect(
-            url: url, options: .init(wallClock: clock, maximumConnections: 2, retries: 0))
+            url: url, options: .init(
+                wallClock: clock, maximumConnections: 2, retries: 0, poolExecutor: OffPoolExecutor.postgres))
         var alice = TestClient(seed: 50)
         var bob = TestClient(seed: 51)
         let cell = Fixture.attendance(1, 1)

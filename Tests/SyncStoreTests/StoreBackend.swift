@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 import FieldbookStore
 import Foundation
 import Testing
@@ -27,7 +28,7 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .postgres:
             let url = try await TestPostgres.makeDatabase()
             let store = try await PostgresSyncStore.connect(
-                url: url, options: .init(wallClock: wallClock, maximumConnections: 4))
+                url: url, options: .init(wallClock: wallClock, maximumConnections: 4, poolExecutor: OffPoolExecutor.postgres))
             return TestStore(store: store, url: url) { await store.close() }
         }
     }

@@ -22,16 +22,21 @@ extension PostgresSyncStore {
     }
 
     /// Assembles the next batch a peer lacks, inside the caller's read-only snapshot.
-    func assemble(on connection: PostgresConnection, peer: Knowledge, partitions: Set<PartitionID>?, byteBudget: Int)
-        async throws -> BatchAssembler.Assembly
+    ///
+    /// A run assembles from a copy of `assembler`; a run that asked for unread stretches
+    /// is dropped, they are read in one query, and the next run starts again from the
+    /// same copy. Only a run that read nothing new advances the assembler.
+    func assemble(_ assembler: FrameAssembler, on connection: PostgresConnection, byteBudget: Int)
+        async throws -> (FrameAssembler, BatchAssembler.Assembly)
     {
         let (local, refs) = try await readKnowledge(connection)
-        let source = PostgresChangeSource(local: local, peer: peer, partitions: partitions, byteBudget: byteBudget)
+        let source = PostgresChangeSource(
+            local: local, peer: assembler.peer, partitions: assembler.partitions, byteBudget: byteBudget)
         for _ in 0..<64 {
             source.beginRun()
-            let assembly = try BatchAssembler.assemble(
-                from: source, local: local, peer: peer, partitions: partitions, byteBudget: byteBudget)
-            guard !source.requests.isEmpty else { return assembly }
+            var run = assembler
+            let assembly = try run.next(from: source, byteBudget: byteBudget)
+            guard !source.requests.isEmpty else { return (run, assembly) }
             try await read(Array(source.requests.values), refs: refs, on: connection, into: source)
         }
         throw FieldbookError(.internal, "assembling a batch from PostgreSQL did not settle")

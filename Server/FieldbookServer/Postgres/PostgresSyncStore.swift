@@ -41,12 +41,17 @@ public final class PostgresSyncStore: SyncStore {
         public var genesis: ChangeBatch
         /// Logs go here, at debug and trace level (migrations at notice).
         public var logger: Logger
+        /// Where the connection pool's own task runs (it opens and replaces connections);
+        /// `nil` for the cooperative pool. A process that also does blocking work on the
+        /// cooperative pool (a test process full of SQLite suites) gives it threads of its
+        /// own, or a lost connection is not replaced until the blocking work ends.
+        public var poolExecutor: (any TaskExecutor)?
 
         public init(
             wallClock: any WallClock = SystemWallClock(), maximumDrift: UInt64 = HybridClock.defaultMaximumDrift,
             maximumConnections: Int = 16, leaseTimeout: Duration = .seconds(10), retries: Int = 8,
             replicaID: ReplicaID? = nil, genesis: ChangeBatch = Programme.genesis,
-            logger: Logger = Logger(label: "fieldbook.store.postgres")
+            logger: Logger = Logger(label: "fieldbook.store.postgres"), poolExecutor: (any TaskExecutor)? = nil
         ) {
             self.wallClock = wallClock
             self.maximumDrift = maximumDrift
@@ -56,6 +61,7 @@ public final class PostgresSyncStore: SyncStore {
             self.replicaID = replicaID
             self.genesis = genesis
             self.logger = logger
+            self.poolExecutor = poolExecutor
         }
     }
 
@@ -109,7 +115,7 @@ public final class PostgresSyncStore: SyncStore {
             configuration: endpoint.clientConfiguration(maximumConnections: options.maximumConnections),
             backgroundLogger: options.logger)
         // The pool runs as long as the store: `close()` ends it.
-        let running = Task { await client.run() }
+        let running = Task(executorPreference: options.poolExecutor) { await client.run() }
         let store = PostgresSyncStore(
             replicaID: replicaID, endpoint: endpoint, options: options, client: client, running: running)
         do {
@@ -144,15 +150,14 @@ public final class PostgresSyncStore: SyncStore {
         }
     }
 
-    public func changes(for peer: Knowledge, partitions: Set<PartitionID>?, byteBudget: Int) async throws
-        -> BatchAssembler.Assembly
+    public func nextFrame(of assembler: FrameAssembler, byteBudget: Int) async throws
+        -> (FrameAssembler, BatchAssembler.Assembly)
     {
         try await withConnection { connection in
             try await connection.inTransaction(
                 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.options.logger
             ) {
-                try await self.assemble(
-                    on: connection, peer: peer, partitions: partitions, byteBudget: byteBudget)
+                try await self.assemble(assembler, on: connection, byteBudget: byteBudget)
             }
         }
     }
