@@ -56,7 +56,8 @@ struct PostgresConcurrencyTests {
         // locks: on a loaded machine (the whole suite runs at once) a wait may pass the
         // default 10 s lease, which is about latency, not what this test checks.
         let options = PostgresSyncStore.Options(
-            wallClock: clock, maximumConnections: 4, leaseTimeout: .seconds(120), poolExecutor: OffPoolExecutor.postgres)
+            wallClock: clock, maximumConnections: 4, leaseTimeout: .seconds(120), poolExecutor: OffPoolExecutor.postgres
+        )
         // Both start at once on the empty database: one migrates, the other waits for it.
         async let starting = PostgresSyncStore.connect(url: url, options: options)
         let second = try await PostgresSyncStore.connect(url: url, options: options)

@@ -10,7 +10,8 @@ import Testing
 struct PostgresStartupTests {
     static func connectError(_ url: String) async -> FieldbookError? {
         await #expect(throws: FieldbookError.self) {
-            let store = try await PostgresSyncStore.connect(url: url, options: .init(maximumConnections: 2, poolExecutor: OffPoolExecutor.postgres))
+            let store = try await PostgresSyncStore.connect(
+                url: url, options: .init(maximumConnections: 2, poolExecutor: OffPoolExecutor.postgres))
             await store.close()
         }
     }
@@ -37,7 +38,8 @@ struct PostgresStartupTests {
 
     @Test func aDatabaseWithANewerSchemaIsRefused() async throws {
         let url = try await TestPostgres.makeDatabase()
-        let store = try await PostgresSyncStore.connect(url: url, options: .init(poolExecutor: OffPoolExecutor.postgres))
+        let store = try await PostgresSyncStore.connect(
+            url: url, options: .init(poolExecutor: OffPoolExecutor.postgres))
         await store.close()
         try await TestPostgres.execute("UPDATE fb_schema SET version = version + 1", url: url)
         let error = await Self.connectError(url)
@@ -60,7 +62,8 @@ struct PostgresStartupTests {
         let url = try await TestPostgres.makeDatabase()
         let clock = ManualWallClock(milliseconds: Fixture.now)
         let store = try await PostgresSyncStore.connect(
-            url: url, options: .init(
+            url: url,
+            options: .init(
                 wallClock: clock, maximumConnections: 2, retries: 0, poolExecutor: OffPoolExecutor.postgres))
         var alice = TestClient(seed: 50)
         var bob = TestClient(seed: 51)

@@ -1,7 +1,7 @@
 import FieldbookCore
 import FieldbookServer
-import FieldbookTestSupport
 import FieldbookStore
+import FieldbookTestSupport
 import Foundation
 import Testing
 
@@ -28,7 +28,8 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .postgres:
             let url = try await TestPostgres.makeDatabase()
             let store = try await PostgresSyncStore.connect(
-                url: url, options: .init(wallClock: wallClock, maximumConnections: 4, poolExecutor: OffPoolExecutor.postgres))
+                url: url,
+                options: .init(wallClock: wallClock, maximumConnections: 4, poolExecutor: OffPoolExecutor.postgres))
             return TestStore(store: store, url: url) { await store.close() }
         }
     }
