@@ -6,7 +6,16 @@ import Foundation
 import Synchronization
 
 /// Takes one round's answer as it arrives: checks what answered, cuts the body into
-/// frames and merges each change frame in its own transaction as soon as it is whole.
+/// frames and merges the change frames as they come whole.
+///
+/// Frames that arrive close together are merged together, in one transaction: whole
+/// frames are held until they reach ``groupBytes``, or until more bytes arrive after the
+/// oldest has waited ``groupDelay``; whatever ends the answer (its end, an error frame, a
+/// cut, a stall) merges what is held (``finish()``). On a slow link each frame is merged
+/// on its own as the next bytes arrive; on a fast one a transaction carries many, and the
+/// sync is not bound by a commit per 16 KB frame (a cold sync of 1M changes took twice as
+/// long that way). A cut still loses only the frame in flight; a process killed while the
+/// link stalls also loses the frames held (at most what came in the last `groupDelay`).
 ///
 /// It runs inside the transport's `post` (a child task when a watchdog watches the
 /// link); the driver reads its results only once that task has ended.
@@ -33,6 +42,15 @@ final class RoundReceiver: @unchecked Sendable {
     private(set) var received = 0
     private(set) var conflicts = 0
     private(set) var changesInFrames = 0
+    /// Whole change frames not merged yet, and when the oldest of them came whole.
+    private var held: [ChangeBatch] = []
+    private var heldBytes = 0
+    private var heldSince: ContinuousClock.Instant?
+
+    /// How many bytes of frames one transaction takes at most.
+    static let groupBytes = 256 << 10
+    /// How long a whole frame waits for others to merge with, when bytes keep coming.
+    static let groupDelay: Duration = .milliseconds(200)
 
     private let store: ReplicaStore
     private let onHead: (RoundHead) throws -> Void
@@ -68,13 +86,28 @@ final class RoundReceiver: @unchecked Sendable {
                 if other.count < 64 << 10 { other += chunk.prefix((64 << 10) - other.count) }
                 return
             }
+            // Frames that waited this long for company came over a slow link: merge them
+            // before reading on.
+            if let heldSince, .now - heldSince >= Self.groupDelay { try mergeHeld() }
             reader.append(chunk)
             // A damaged frame throws like a cut (retried); a failure of the merge is local.
+            var before = reader.bytesRead - reader.pendingBytes
             while let message = try reader.next() {
-                try take(message)
+                let consumed = reader.bytesRead - reader.pendingBytes
+                try take(message, bytes: consumed - before)
+                before = consumed
                 activity.withLock { $0.frame = .now }
             }
+            if heldBytes >= Self.groupBytes { try mergeHeld() }
         }
+    }
+
+    /// Merges the frames still held: call once the transport is done, however it ended.
+    ///
+    /// - Throws: the merge's failure (also kept as ``localFailure``).
+    func finish() throws {
+        guard localFailure == nil else { return }
+        try mergeHeld()
     }
 
     /// Whether a first chunk starts like a Fieldbook envelope (or is too short to tell).
@@ -83,7 +116,7 @@ final class RoundReceiver: @unchecked Sendable {
         return chunk.isEmpty || chunk.first == 0x89
     }
 
-    private func take(_ message: Message) throws {
+    private func take(_ message: Message, bytes: Int) throws {
         switch (head, message) {
         case (nil, .roundHead(let first)):
             head = first
@@ -91,15 +124,14 @@ final class RoundReceiver: @unchecked Sendable {
         case (nil, .error(let error)):
             refusal = error.error
         case (.some, .changes(let batch)):
-            let report = try local { try merge(batch, from: head!.server) }
-            framesMerged += 1
-            changesInFrames += batch.changes.count
-            received += report.received
-            conflicts += report.conflicts
-            onFrame(self)
+            held.append(batch)
+            heldBytes += bytes
+            if heldSince == nil { heldSince = .now }
         case (.some, .roundEnd(let last)):
+            try mergeHeld()
             end = last
         case (.some, .error(let error)):
+            try mergeHeld()
             refusal = error.error
         default:
             throw FieldbookError(
@@ -107,7 +139,26 @@ final class RoundReceiver: @unchecked Sendable {
         }
     }
 
-    /// Merges one frame; a stream held back in an earlier frame waits for a later round
+    /// Merges the frames held, joined into one transaction when they fit together (an
+    /// honest server's always do), else one by one.
+    private func mergeHeld() throws {
+        guard let server = head?.server, !held.isEmpty else { return }
+        let frames = held
+        held = []
+        heldBytes = 0
+        heldSince = nil
+        for group in ChangeBatch.joined(frames).map({ [$0] }) ?? frames {
+            let report = try local { try merge(group, from: server) }
+            received += report.received
+            conflicts += report.conflicts
+        }
+        framesMerged += frames.count
+        changesInFrames += frames.reduce(0) { $0 + $1.changes.count }
+        onFrame(self)
+    }
+
+    /// Merges frames in one transaction; a stream held back in an earlier frame waits for
+    /// a later round
     /// (``FieldbookStore/ReplicaStore/mergeFrame(_:from:checksEveryOrigin:recordsConflicts:)``).
     private func merge(_ frame: ChangeBatch, from server: ReplicaID) throws -> BatchMerger.Report {
         // The head's scope was checked against the remembered one (it may only narrow it).

@@ -220,6 +220,8 @@ public final class SyncClient: Sendable {
             if let unrecoverable = error as? UnrecoverableTransportError { throw unrecoverable.error }
             networkFailure = Self.describe(networkError: error, received: receiver.bytes)
         }
+        // Frames that came whole are kept however the answer ended (a cut, a stall).
+        try receiver.finish()
         progress.bytesUp += body.count
         progress.bytesDown += receiver.bytes
         progress.frames += receiver.framesMerged

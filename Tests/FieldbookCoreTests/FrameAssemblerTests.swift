@@ -156,3 +156,44 @@ struct FrameAssemblerTests {
         #expect(peer == held, "seed \(seed): compacted changes still advance the peer to what was held")
     }
 }
+
+/// Frames joined into one batch merge as the frames would one after another.
+struct JoinedFramesTests {
+    @Test(arguments: Seeds.list(default: 8))
+    func mergingJoinedFramesEqualsMergingThemInTurn(seed: UInt64) throws {
+        let source = BatchAssemblerTests.interleavedSource(seed: seed, writes: 200)
+        let frames = try FrameAssemblerTests.frames(source, peer: Knowledge(), byteBudget: 60)
+        let inTurn = MemoryReplica(Make.b)
+        for frame in frames {
+            _ = try BatchMerger.merge(frame, into: inTurn, policy: .init(sender: nil, now: BatchAssemblerTests.now))
+        }
+        let joined = try #require(ChangeBatch.joined(frames))
+        #expect(Set(joined.ranges.map(\.stream)).count == joined.ranges.count, "one range per stream")
+        let atOnce = MemoryReplica(Make.b)
+        _ = try BatchMerger.merge(joined, into: atOnce, policy: .init(sender: nil, now: BatchAssemblerTests.now))
+        #expect(try atOnce.knowledge() == inTurn.knowledge(), "seed \(seed)")
+        #expect(atOnce.winners == inTurn.winners, "seed \(seed)")
+        #expect(try atOnce.knowledge() == source.knowledge())
+    }
+
+    /// Frames that do not continue each other are not joined: each is merged on its own,
+    /// so the merge names the frame at fault.
+    @Test func framesWithAGapBetweenThemAreNotJoined() throws {
+        let stream = StreamID(partition: Make.cohort, origin: Make.b)
+        let other = StreamID(partition: Make.cohort, origin: Make.c)
+        let first = ChangeBatch(ranges: [StreamRange(stream: stream, after: 0, through: 3)])
+        let next = ChangeBatch(
+            ranges: [
+                StreamRange(stream: other, after: 0, through: 2), StreamRange(stream: stream, after: 3, through: 5),
+            ])
+        let jumping = ChangeBatch(ranges: [StreamRange(stream: stream, after: 6, through: 9)])
+        #expect(
+            ChangeBatch.joined([first, next])?.ranges == [
+                StreamRange(stream: stream, after: 0, through: 5), StreamRange(stream: other, after: 0, through: 2),
+            ])
+        #expect(ChangeBatch.joined([first, next, jumping]) == nil)
+        #expect(ChangeBatch.joined([first, first]) == nil, "the same frame twice")
+        #expect(ChangeBatch.joined([]) == ChangeBatch())
+        #expect(ChangeBatch.joined([first]) == first)
+    }
+}
