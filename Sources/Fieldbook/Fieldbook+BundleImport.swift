@@ -35,8 +35,9 @@ extension Fieldbook {
         }
     }
 
-    /// Merges a bundle frame by frame, each frame in its own transaction; importing the
-    /// same bundle again, or a longer one, merges only what is not held yet.
+    /// Merges a bundle frame by frame, consecutive frames together in transactions of up
+    /// to 256 KB of changes; importing the same bundle again, or a longer one, merges only
+    /// what is not held yet.
     ///
     /// A file cut short or damaged keeps the whole frames before the damage, and the error
     /// says how far it got: "bundle is cut short after frame 12 of 40: 1830 changes
@@ -54,11 +55,51 @@ extension Fieldbook {
         var reader = BundleReader(bytes)
         var result: BundleImport?
         var mergedChanges = 0
+        // Whole frames read and not merged yet: consecutive frames share a transaction, up
+        // to `groupBytes` of changes (a commit per 16 KB frame made big imports slow).
+        // Whatever stops the import merges them first, so a damaged or cut file still
+        // keeps every whole frame before the damage.
+        var held: [ChangeBatch] = []
+        var heldBytes = 0
+        func mergeHeld() throws {
+            guard let author = result?.author, !held.isEmpty else { return }
+            let frames = held
+            held = []
+            heldBytes = 0
+            if frames.count > 1, let joined = ChangeBatch.joined(frames) {
+                do {
+                    result!.add(try store.mergeFrame(joined, from: author, checksEveryOrigin: true).report)
+                    result!.frames += frames.count
+                    mergedChanges += joined.changes.count
+                    return
+                } catch let error as FieldbookError where error.code == .sequenceGap {
+                    // The group rolled back whole: merge its frames one by one below, so
+                    // the frames before the gap are kept and the gap is named at its frame.
+                }
+            }
+            let firstNumber = reader.framesRead - frames.count + 1
+            for (offset, batch) in frames.enumerated() {
+                let merged: (report: BatchMerger.Report, leftOut: Int)
+                do {
+                    merged = try store.mergeFrame(batch, from: author, checksEveryOrigin: true)
+                } catch let error as FieldbookError where error.code == .sequenceGap {
+                    let number = firstNumber + offset
+                    throw FieldbookError(
+                        .sequenceGap,
+                        "\(number == 1 ? "the bundle's first frame" : "frame \(number) of the bundle") continues from changes this replica does not hold (\(mergedChanges) changes merged before it); ask for a bundle made for this replica's vector file (`fieldbook bundle vector FILE`)"
+                    )
+                }
+                result!.add(merged.report)
+                result!.frames += 1
+                mergedChanges += batch.changes.count
+            }
+        }
         while true {
             let part: BundleReader.Part?
             do {
                 part = try reader.next()
             } catch {
+                try mergeHeld()
                 throw Self.damaged(error, reader: reader, merged: mergedChanges)
             }
             guard let part else { break }
@@ -67,25 +108,20 @@ extension Fieldbook {
                 try checkFits(head)
                 result = BundleImport(author: head.author)
             case .changes(let batch):
-                let merged: (report: BatchMerger.Report, leftOut: Int)
-                do {
-                    merged = try store.mergeFrame(batch, from: result!.author, checksEveryOrigin: true)
-                } catch let error as FieldbookError where error.code == .sequenceGap {
-                    throw FieldbookError(
-                        .sequenceGap,
-                        "\(reader.framesRead == 1 ? "the bundle's first frame" : "frame \(reader.framesRead) of the bundle") continues from changes this replica does not hold (\(mergedChanges) changes merged before it); ask for a bundle made for this replica's vector file (`fieldbook bundle vector FILE`)"
-                    )
-                }
-                result!.add(merged.report)
-                result!.frames += 1
-                mergedChanges += batch.changes.count
+                held.append(batch)
+                heldBytes += batch.changes.reduce(0) { $0 + $1.approximateSize }
+                if heldBytes >= Self.groupBytes { try mergeHeld() }
             }
         }
+        try mergeHeld()
         guard let result, reader.isWhole else {
             throw Self.cutShort(reader: reader, merged: mergedChanges)
         }
         return result
     }
+
+    /// How many bytes of changes one import transaction takes at most.
+    static let groupBytes = 256 << 10
 
     /// Refuses, before anything is merged, a bundle whose streams start above what this
     /// replica holds (it was made for a replica that holds more) or that this replica wrote.

@@ -28,6 +28,49 @@ struct BundleImportTests {
         return ends
     }
 
+    /// A bundle whose writer left out a frame in the middle (re-counted so its head and end
+    /// agree): frames read together share a transaction, yet the frames before the hole
+    /// are kept and the line names the frame that continues from changes never received.
+    @Test func aFrameMissingInTheMiddleIsNamedAndTheFramesBeforeItAreKept() throws {
+        let office = try NPQFixture.replica(1)
+        _ = try NPQFixture.roster(on: office, cohorts: 1, participants: 40, events: 1)
+        let laptop = try NPQFixture.replica(2)
+        let base = try laptop.store.knowledge()
+        var frames: [ChangeBatch] = []
+        let knowledge = try office.store.framedChanges(for: base, frameBytes: 256) { frames.append($0) }
+        // Leave out the first frame after 3 that continues a stream an earlier frame carried.
+        let missing = try #require(
+            frames.indices.dropFirst(3).first { index in
+                let streams = Set(frames[index].ranges.map(\.stream))
+                return frames[(index + 1)...].contains { !streams.isDisjoint(with: $0.ranges.map(\.stream)) }
+            })
+        var writer = BundleWriter()
+        for (index, frame) in frames.enumerated() where index != missing { writer.append(frame) }
+        let bundle = writer.bytes(
+            schemaVersion: UInt32(office.store.schema.version), author: office.store.replicaID, createdAt: 0,
+            knowledge: knowledge, base: base)
+        // What the laptop can merge: every frame before the first that continues a stream
+        // from the missing frame's changes (the hole), which is frame `hole` of the bundle
+        // (original index `hole`, one frame fewer before it, counted from 1).
+        var kept = base
+        var hole: Int?
+        for (index, frame) in frames.enumerated() where index != missing {
+            if frame.ranges.contains(where: { $0.after > kept[$0.stream] }) {
+                hole = index
+                break
+            }
+            kept.advance(through: frame.ranges)
+        }
+        let number = try #require(hole)
+
+        let error = #expect(throws: FieldbookError.self) { try laptop.importBundle(bundle) }
+        #expect(error?.code == .sequenceGap)
+        #expect(
+            error?.message.hasPrefix("frame \(number) of the bundle continues from changes this replica does not hold")
+                == true, "\(error?.message ?? "")")
+        #expect(try laptop.store.knowledge() == kept, "every frame before the hole is kept, nothing after it")
+    }
+
     @Test func aWholeBundleImportsFrameByFrameAndAgainAsANoOp() throws {
         let (office, bundle, changes, frames) = try Self.term()
         #expect(frames > 5, "the roster should need several 1 KB frames")
