@@ -127,6 +127,8 @@ let package = Package(
             name: "fieldbook-bench",
             dependencies: [
                 "Fieldbook", "FieldbookSync", "FieldbookServer", "FieldbookCore", "FieldbookStore", "FieldbookProtocol",
+                // OffPoolExecutor: P8's 200 laptops do blocking SQLite work off the server's threads.
+                "FieldbookTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -8,6 +8,7 @@ import ServiceLifecycle
 /// A sync server running inside the benchmark process on a free loopback port.
 final class BenchServer: Sendable {
     let store: any SyncStore
+    let service: SyncService
     let url: String
     let token: String
     let serviceGroup: ServiceGroup
@@ -24,6 +25,7 @@ final class BenchServer: Sendable {
         logger.logLevel = .error
         self.store = store
         let service = SyncService(store: store, logger: logger)
+        self.service = service
         token = try await Self.issueToken(in: store, scope: .all)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = buildApplication(service: service, host: "127.0.0.1", port: 0, logger: logger) { port in

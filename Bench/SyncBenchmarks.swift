@@ -4,6 +4,7 @@ import FieldbookProtocol
 import FieldbookServer
 import FieldbookStore
 import FieldbookSync
+import FieldbookTestSupport
 import Foundation
 
 /// P3 (bytes on the wire), P4 (incremental round vs history size), P5/P7 (cold sync time
@@ -202,7 +203,10 @@ struct SyncBenchmarks {
 
     /// Many replicas syncing at once, spread in turn over `servers`; the caller stops them.
     func manyReplicas(count: Int, servers: [BenchServer], label: String) async throws -> [BenchResult] {
-        let cohort = RowID(.init(high: 8, low: 8))
+        // As in the field: four facilitators' laptops per cohort, 50 cohorts for 200 laptops.
+        // (With every laptop in one cohort, each pulled all the others' marks: the clients
+        // did quadratic work on the benchmark's two cores and the server waited for CPU.)
+        func cohort(_ index: Int) -> PartitionID { PartitionID(cohort: RowID(.init(high: 8, low: UInt64(index / 4)))) }
         let replicas = try (0..<count).map { index in
             try Fieldbook.create(at: "\(folder)/p8-\(label)-replica-\(index).sqlite", name: "replica \(index)")
         }
@@ -214,7 +218,7 @@ struct SyncBenchmarks {
                         table: "attendance",
                         key: RowKey(
                             RowID.make(milliseconds: 1, using: &random), RowID.make(milliseconds: 1, using: &random)),
-                        partition: PartitionID(cohort: cohort), values: ["status": .text("present")])
+                        partition: cohort(index), values: ["status": .text("present")])
                 }
             }
         }
@@ -223,7 +227,7 @@ struct SyncBenchmarks {
         var tokens: [String] = []
         for index in replicas.indices {
             tokens.append(
-                try await servers[index % servers.count].issueToken(scope: .cohorts([PartitionID(cohort: cohort)])))
+                try await servers[index % servers.count].issueToken(scope: .cohorts([cohort(index)])))
         }
         let transports = try replicas.indices.map { try HTTPSyncTransport(baseURL: servers[$0 % servers.count].url) }
         let latencies = LatencyRecorder()
@@ -233,7 +237,10 @@ struct SyncBenchmarks {
             for (index, replica) in replicas.enumerated() {
                 let token = tokens[index]
                 let transport = transports[index]
-                group.addTask {
+                // The laptops' blocking SQLite work runs on threads of its own: on Swift's
+                // cooperative pool (two threads here) it left the in-process server no thread,
+                // and P8 measured the benchmark's queue instead of the server.
+                group.addTask(executorPreference: OffPoolExecutor.shared) {
                     let timed = TimedTransport(inner: transport, recorder: latencies)
                     do {
                         try await SyncClient(store: replica.store, transport: timed, token: token).run()
@@ -252,13 +259,21 @@ struct SyncBenchmarks {
         let sorted = latencies.values.sorted()
         let p99 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
         let p50 = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        let server = RoundTimeHistogram(servers)
+        let serverP99 = server.bound(of: 0.99)
         return [
             BenchResult(
                 id: "P8",
                 what:
-                    "\(count) replicas syncing at once, \(label): p99 round (\(sorted.count) rounds, \(errors) errors)",
+                    "\(count) replicas syncing at once, \(label): p99 round seen by the laptops (\(sorted.count) rounds, \(errors) errors)",
                 figure: String(format: "%.0f ms", p99 * 1000), baseline: String(format: "p50 %.0f ms", p50 * 1000),
-                ratio: nil, goal: "0 errors; total \(total.components.seconds) s")
+                ratio: nil, goal: "0 errors; total \(total.components.seconds) s"),
+            BenchResult(
+                id: "P8",
+                what: "the same, p99 round time on the server (\(server.total) rounds, its histogram)",
+                figure: serverP99.isFinite ? String(format: "≤ %.0f ms", serverP99 * 1000) : "> 10 s",
+                baseline: String(format: "%.1f%% of rounds ≤ 50 ms", server.share(within: 0.05) * 100),
+                ratio: nil, goal: "≤ 50 ms"),
         ]
     }
 }

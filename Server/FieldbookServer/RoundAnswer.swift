@@ -14,6 +14,9 @@ public struct RoundAnswer: Sendable {
     let replica: ReplicaID
     /// The first frame.
     public let head: RoundHead
+    /// What the server held when the head was made: the frames send up to it, as the head
+    /// says, without reading the vector again.
+    let held: Knowledge
     let peer: Knowledge
     let readable: Set<PartitionID>?
     let frameBytes: Int
@@ -41,7 +44,7 @@ public struct RoundAnswer: Sendable {
             try await write(frame)
         }
         try await send(.roundHead(head))
-        var assembler = FrameAssembler(peer: peer, partitions: readable)
+        var assembler = FrameAssembler(local: held, peer: peer, partitions: readable)
         var hasMore = false
         var approximate = 0
         do {

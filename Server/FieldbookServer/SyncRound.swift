@@ -161,7 +161,8 @@ public struct SyncRound: Sendable {
             writablePartitions: token.scope.writable)
         let limits = service.limits
         return RoundAnswer(
-            service: service, token: token, replica: open.replica, head: head, peer: peer, readable: readable,
+            service: service, token: token, replica: open.replica, head: head, held: held, peer: peer,
+            readable: readable,
             frameBytes: open.frameBytes == 0
                 ? limits.defaultFrameBytes : min(max(Int(open.frameBytes), 512), limits.maxFrameBytes),
             roundBytes: open.roundBytes == 0
