@@ -140,35 +140,41 @@ final class RoundReceiver: @unchecked Sendable {
     }
 
     /// Merges the frames held, joined into one transaction when they fit together (an
-    /// honest server's always do), else one by one.
+    /// honest server's always do), else one by one; a stream held back in an earlier
+    /// frame waits for a later round
+    /// (``FieldbookStore/ReplicaStore/mergeFrame(_:from:checksEveryOrigin:recordsConflicts:)``).
+    ///
+    /// A frame with changes of a partition the token does not open is refused whole,
+    /// and the frames held before it still merge, as they would have one by one.
     private func mergeHeld() throws {
         guard let server = head?.server, !held.isEmpty else { return }
-        let frames = held
+        var frames = held
         held = []
         heldBytes = 0
         heldSince = nil
-        for group in ChangeBatch.joined(frames).map({ [$0] }) ?? frames {
-            let report = try local { try merge(group, from: server) }
-            received += report.received
-            conflicts += report.conflicts
-        }
-        framesMerged += frames.count
-        changesInFrames += frames.reduce(0) { $0 + $1.changes.count }
-        onFrame(self)
-    }
-
-    /// Merges frames in one transaction; a stream held back in an earlier frame waits for
-    /// a later round
-    /// (``FieldbookStore/ReplicaStore/mergeFrame(_:from:checksEveryOrigin:recordsConflicts:)``).
-    private func merge(_ frame: ChangeBatch, from server: ReplicaID) throws -> BatchMerger.Report {
         // The head's scope was checked against the remembered one (it may only narrow it).
-        if let partition = SyncScope(head?.writablePartitions).firstUnreadable(in: frame) {
-            throw FieldbookError(
+        let scope = SyncScope(head?.writablePartitions)
+        var refusal: FieldbookError?
+        for (index, frame) in frames.enumerated() {
+            guard let partition = scope.firstUnreadable(in: frame) else { continue }
+            refusal = FieldbookError(
                 .scopeDenied,
                 "the server sent changes of partition \(partition), which this laptop's token does not open; nothing of that frame was merged. Check that `fieldbook remote` names your office's server"
             )
+            frames.removeSubrange(index...)
+            break
         }
-        return try store.mergeFrame(frame, from: server, recordsConflicts: false).report
+        if !frames.isEmpty {
+            for batch in ChangeBatch.joined(frames).map({ [$0] }) ?? frames {
+                let report = try local { try store.mergeFrame(batch, from: server, recordsConflicts: false).report }
+                received += report.received
+                conflicts += report.conflicts
+            }
+            framesMerged += frames.count
+            changesInFrames += frames.reduce(0) { $0 + $1.changes.count }
+            onFrame(self)
+        }
+        if let refusal { try local { throw refusal } }
     }
 
     /// Runs a step of this replica's own work, remembering its failure as local.

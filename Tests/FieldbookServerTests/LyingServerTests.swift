@@ -159,6 +159,10 @@ struct LyingServerTests {
             let held = try laptop.store.knowledge()
             #expect(!held.partitions.contains(scenario.cohortB.partition))
             if mixed { #expect(held == before, "a frame mixing both cohorts merged part of itself") }
+            // The honest frames that came before the lie in the same answer are kept.
+            if !mixed {
+                #expect(try laptop.participants().contains { $0.name == "Li Na" }, "cohort A's frames before the lie")
+            }
         }
     }
 }
