@@ -20,6 +20,38 @@ struct CompressionTests {
         #expect(try Compression.inflate(deflated[...], expectedCount: count) == input)
     }
 
+    /// A pooled deflater, reset between frames, writes exactly what a stream of its own
+    /// would: frames and golden vectors do not depend on which deflater made them.
+    @Test(arguments: [Int32(-1), 1, 6, 9])
+    func aReusedDeflaterWritesTheSameBytesAsAFreshStream(level: Int32) {
+        var random = SeededRandom(seed: UInt64(level + 10))
+        for count in [0, 1, 37, 900, 16_384, 70_000] + (0..<40).map({ _ in Int.random(in: 0...5_000, using: &random) }) {
+            let input = (0..<count).map { _ in UInt8.random(in: 0...15, using: &random) }
+            #expect(Compression.deflate(input, level: level) == Compression.deflateOnce(input, level: level), "\(count)")
+        }
+    }
+
+    /// Frames compressed from many tasks at once each come back whole: no two share a
+    /// deflater.
+    @Test func manyTasksCompressingAtOnceEachGetTheirOwnBytesBack() async throws {
+        let inputs = (0..<64).map { seed in
+            var random = SeededRandom(seed: UInt64(seed))
+            return (0..<Int.random(in: 1...20_000, using: &random)).map { _ in UInt8.random(in: 0...9, using: &random) }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for input in inputs {
+                group.addTask { () async throws in
+                    for _ in 0..<20 {
+                        let deflated = Compression.deflate(input, level: 6)
+                        let inflated = try Compression.inflate(deflated[...], expectedCount: input.count)
+                        #expect(inflated == input)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     @Test func inflatingToAnyOtherSizeThanDeclaredIsCorrupt() throws {
         let input = [UInt8](repeating: 7, count: 1_000)
         let deflated = Compression.deflate(input, level: 9)
