@@ -25,9 +25,11 @@ struct CompressionTests {
     @Test(arguments: [Int32(-1), 1, 6, 9])
     func aReusedDeflaterWritesTheSameBytesAsAFreshStream(level: Int32) {
         var random = SeededRandom(seed: UInt64(level + 10))
-        for count in [0, 1, 37, 900, 16_384, 70_000] + (0..<40).map({ _ in Int.random(in: 0...5_000, using: &random) }) {
+        for count in [0, 1, 37, 900, 16_384, 70_000] + (0..<40).map({ _ in Int.random(in: 0...5_000, using: &random) })
+        {
             let input = (0..<count).map { _ in UInt8.random(in: 0...15, using: &random) }
-            #expect(Compression.deflate(input, level: level) == Compression.deflateOnce(input, level: level), "\(count)")
+            #expect(
+                Compression.deflate(input, level: level) == Compression.deflateOnce(input, level: level), "\(count)")
         }
     }
 
