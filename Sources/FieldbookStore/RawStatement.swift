@@ -8,13 +8,14 @@ import GRDBSQLite
 /// through GRDB's `StatementArguments` and `Row` there allocated for every argument and
 /// every column. These statements are prepared (and cached) by GRDB and only executed
 /// here, so GRDB's own bookkeeping is untouched; blobs and text are bound with
-/// `SQLITE_TRANSIENT`, so SQLite copies them before the Swift buffers go away.
-struct RawStatement {
+/// `SQLITE_TRANSIENT`, so SQLite copies them before the Swift buffers go away. Public for
+/// the server's console, whose grid reads 150,000 rows in one statement.
+public struct RawStatement {
     let statement: Statement
     private var handle: OpaquePointer { statement.sqliteStatement }
     private var index: Int32 = 0
 
-    init(_ statement: Statement) {
+    public init(_ statement: Statement) {
         self.statement = statement
         sqlite3_reset(statement.sqliteStatement)
         sqlite3_clear_bindings(statement.sqliteStatement)
@@ -32,7 +33,7 @@ struct RawStatement {
         if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
     }
 
-    mutating func bind(_ id: Bytes16) {
+    public mutating func bind(_ id: Bytes16) {
         index += 1
         var words = (id.high.bigEndian, id.low.bigEndian)
         withUnsafeBytes(of: &words) { sqlite3_bind_blob(handle, index, $0.baseAddress, 16, Self.transient) }
@@ -43,7 +44,7 @@ struct RawStatement {
         if let second = key.second { bind(second.rawValue) }
     }
 
-    mutating func bind(_ value: Value) {
+    public mutating func bind(_ value: Value) {
         index += 1
         switch value {
         case .null:
@@ -60,7 +61,7 @@ struct RawStatement {
     }
 
     /// Steps once: `true` when a row is ready, `false` when done.
-    mutating func step() throws -> Bool {
+    public mutating func step() throws -> Bool {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
@@ -80,7 +81,7 @@ struct RawStatement {
     /// Ends the current execution. A statement left mid-result keeps its connection's
     /// read snapshot open (later reads on that connection would not see new commits),
     /// so every use ends here.
-    func reset() {
+    public func reset() {
         sqlite3_reset(handle)
     }
 
@@ -92,11 +93,11 @@ struct RawStatement {
         sqlite3_column_int64(handle, column)
     }
 
-    func optionalInt64(_ column: Int32) -> Int64? {
+    public func optionalInt64(_ column: Int32) -> Int64? {
         isNull(column) ? nil : sqlite3_column_int64(handle, column)
     }
 
-    func value(_ column: Int32) -> Value {
+    public func value(_ column: Int32) -> Value {
         switch sqlite3_column_type(handle, column) {
         case SQLITE_INTEGER:
             return .integer(sqlite3_column_int64(handle, column))
@@ -116,7 +117,7 @@ struct RawStatement {
     }
 
     /// A 16-byte blob column as an ID, or `nil` for anything else.
-    func id(_ column: Int32) -> Bytes16? {
+    public func id(_ column: Int32) -> Bytes16? {
         guard sqlite3_column_type(handle, column) == SQLITE_BLOB, sqlite3_column_bytes(handle, column) == 16,
             let pointer = sqlite3_column_blob(handle, column)
         else { return nil }

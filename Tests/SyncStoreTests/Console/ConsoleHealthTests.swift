@@ -214,11 +214,20 @@ import Testing
         #expect(webinarsOnly.city == "Chengdu", "a tie among participants' cities: the first by name")
     }
 
-    @Test func gridMarksParseColumnsAndLetters() {
+    @Test func packedGridMarksKeepKnownStatusesAndSkipWhatIsMalformed() {
+        let first = RowID(Bytes16(high: 1, low: 2))
+        let second = RowID(Bytes16(high: 3, low: 4))
+        let third = RowID(Bytes16(high: 5, low: 6))
+        let packed =
+            first.rawValue.bytes + Array("p".utf8) + second.rawValue.bytes + Array("x".utf8)
+            + third.rawValue.bytes + Array("e".utf8) + Array(second.rawValue.bytes.prefix(9))
         #expect(
-            GridMark.parse("0p 2a 11e 3l 40p 1x", columns: 12) == [
-                .present, .unmarked, .absent, .late, .unmarked, .unmarked, .unmarked, .unmarked, .unmarked, .unmarked,
-                .unmarked, .excused,
-            ])
+            GridMark.unpack(packed, column: 7) == [
+                GridMarkRow(column: 7, participant: first, mark: .present),
+                GridMarkRow(column: 7, participant: third, mark: .excused),
+            ], "an unknown status is left unmarked and a cut item is dropped, not misread")
+        #expect(GridMark.unpack(Array(packed.prefix(16)), column: 0).isEmpty)
+        #expect(GridMark(statusLetter: UInt8(ascii: "l")) == .late)
+        #expect(GridMark(statusLetter: UInt8(ascii: "A")) == nil, "statuses are stored in lower case")
     }
 }

@@ -7,9 +7,10 @@ extension ConsoleStore {
     /// A cohort's participants × events grid, each participant with their own tally, and
     /// the cohort's totals from the same marks.
     ///
-    /// - Complexity: five queries (the cohort, thresholds, events, participants, marks).
-    ///   The marks come back as one row per participant, each a short text of
-    ///   `column+letter` items, not one row per mark: a 5,000 × 30 grid is 5,000 rows.
+    /// - Complexity: five queries (the cohort, thresholds, events, participants, marks),
+    ///   the marks read in the attendance table's key order (``gridMarks(events:)``): no
+    ///   sort or grouping in the database, whose `GROUP BY participant` was most of the
+    ///   page's time.
     /// - Throws: `.notFound` when there is no such cohort.
     public func cohortGrid(_ id: RowID) async throws -> CohortGrid {
         guard
@@ -29,9 +30,10 @@ extension ConsoleStore {
         if !events.isEmpty {
             let rowOf = Dictionary(
                 participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-            for (participant, text) in try await gridMarks(events: events.map(\.id)) {
-                guard let index = rowOf[participant] else { continue }
-                marks[index] = GridMark.parse(text, columns: events.count)
+            for row in try await gridMarks(events: events.map(\.id)) {
+                guard let index = rowOf[row.participant], row.column >= 0, row.column < events.count else { continue }
+                if marks[index].isEmpty { marks[index] = Array(repeating: .unmarked, count: events.count) }
+                marks[index][row.column] = row.mark
             }
         }
         var places = CohortPlaces()
@@ -51,33 +53,6 @@ extension ConsoleStore {
             belowThreshold: below, threshold: threshold)
         return CohortGrid(cohort: cohort, events: events, participants: participants, marks: marks)
     }
-
-    /// Each marked participant's marks at `events`: `column+letter` items (`0p 3a 4l`)
-    /// separated by spaces, the column being the event's place in `events`; one query
-    /// over the `attendance` table (PostgreSQL reads its cells instead, see
-    /// ``PostgresConsoleStore``).
-    public func gridMarks(events: [RowID]) async throws -> [(participant: RowID, marks: String)] {
-        guard !events.isEmpty else { return [] }
-        let ids = events.map { SQLValue.id($0) }
-        return try await query(marksSQL(events: events.count), ids + ids).compactMap { row in
-            row.id("participant_id").map { ($0, row["marks"] ?? "") }
-        }
-    }
-
-    private func marksSQL(events: Int) -> String {
-        let placeholders = Array(repeating: "?", count: events)
-        let column =
-            "CASE a.event_id "
-            + placeholders.enumerated().map { "WHEN ? THEN \($0.offset)" }
-            .joined(separator: " ") + " END"
-        return """
-            SELECT a.participant_id, \(dialect.joinedText("(\(column)) || substr(a.status, 1, 1)", separator: " ")) AS marks
-            FROM attendance a
-            WHERE a.event_id IN (\(placeholders.joined(separator: ", "))) AND a.deleted = 0 AND a.status IS NOT NULL
-            GROUP BY a.participant_id
-            """
-    }
-
 }
 
 extension AttendanceTally {

@@ -89,29 +89,49 @@ public enum GridMark: UInt8, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// A row of marks from the grid query's `column+letter` items (`0p 3a 4l`); items for
-    /// unknown columns or statuses are left unmarked.
-    static func parse(_ text: String, columns: Int) -> [GridMark] {
-        var marks = [GridMark](repeating: .unmarked, count: columns)
-        var column = 0
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): column = column &* 10 &+ Int(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: " "): column = 0
-            default:
-                let mark: GridMark? =
-                    switch byte {
-                    case UInt8(ascii: "p"): .present
-                    case UInt8(ascii: "l"): .late
-                    case UInt8(ascii: "a"): .absent
-                    case UInt8(ascii: "e"): .excused
-                    default: nil
-                    }
-                if let mark, column >= 0, column < columns { marks[column] = mark }
-                column = 0
-            }
+    /// The mark whose status starts with `letter` (`p`, `l`, `a`, `e`); `nil` for any
+    /// other.
+    init?(statusLetter letter: UInt8) {
+        switch letter {
+        case UInt8(ascii: "p"): self = .present
+        case UInt8(ascii: "l"): self = .late
+        case UInt8(ascii: "a"): self = .absent
+        case UInt8(ascii: "e"): self = .excused
+        default: return nil
         }
-        return marks
+    }
+
+    /// The marks of one event from packed items: each a participant's 16-byte ID and the
+    /// first letter of the status, as PostgreSQL aggregates them in one `bytea` per event
+    /// (no row per mark on the wire). Items with an unknown status, and a trailing partial
+    /// item, are left out.
+    static func unpack(_ packed: [UInt8], column: Int) -> [GridMarkRow] {
+        var rows: [GridMarkRow] = []
+        rows.reserveCapacity(packed.count / 17)
+        var start = packed.startIndex
+        while packed.endIndex - start >= 17 {
+            if let mark = GridMark(statusLetter: packed[start + 16]),
+                let participant = Bytes16(bytes: packed[start..<start + 16])
+            {
+                rows.append(GridMarkRow(column: column, participant: RowID(participant), mark: mark))
+            }
+            start += 17
+        }
+        return rows
+    }
+}
+
+/// One mark of the cohort grid: the event's place among the grid's columns, the
+/// participant, the mark.
+public struct GridMarkRow: Hashable, Sendable {
+    public var column: Int
+    public var participant: RowID
+    public var mark: GridMark
+
+    public init(column: Int, participant: RowID, mark: GridMark) {
+        self.column = column
+        self.participant = participant
+        self.mark = mark
     }
 }
 

@@ -3,15 +3,6 @@ public enum ConsoleDialect: Sendable {
     case sqlite
     case postgres
 
-    /// An aggregate joining the text of `expression` over a group, separated by `separator`
-    /// (a literal), in no particular order: SQLite's `group_concat`, PostgreSQL's `string_agg`.
-    func joinedText(_ expression: String, separator: String) -> String {
-        switch self {
-        case .sqlite: "group_concat(\(expression), '\(separator)')"
-        case .postgres: "string_agg((\(expression))::text, '\(separator)')"
-        }
-    }
-
     /// Quarantined changes counted by author (`origin`, its 16 bytes; `n`). Both stores
     /// keep them in `fb_quarantine`, by stream.
     var quarantineByOrigin: String {

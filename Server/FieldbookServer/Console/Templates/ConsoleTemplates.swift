@@ -90,16 +90,14 @@ enum ConsoleTemplates {
           {{#events}}<th class="ev"><a href="/events/{{id}}" title="{{title}}">{{date}} {{title}}</a></th>{{/events}}
           </tr></thead>
           <tbody>
-          {{#rows}}
-            <tr{{#flagged}} class="flag"{{/flagged}}><td><a href="/participants/{{id}}">{{name}}</a></td>
-              <td class="num rate">{{rate}}</td>{{{cells}}}</tr>
-          {{/rows}}
+          {{{rows}}}
           </tbody>
         </table></div>
         """
 
     /// One cell of the cohort grid. There are five possible cells, rendered once per page
-    /// and joined per row, so a 5,000 × 30 grid is 5,000 template rows, not 150,000.
+    /// and copied into each row by ``GridBodyHTML``, which writes the grid's rows (`<tr>`
+    /// with a link to the participant, the rate, the cells).
     static let gridCell = """
         <td class="m {{c}}">{{l}}</td>
         """

@@ -57,20 +57,17 @@ struct ConsoleRegisterRoutes {
         let cells = GridMark.allCases.map { mark in
             console.renderer.fragment("gridCell", data: ConsoleFormat.statusCell(mark.status))
         }
-        let rows: [[String: Any]] = grid.participants.indices.map { index in
+        let rows = grid.participants.indices.map { index in
             let participant = grid.participants[index]
-            return [
-                "id": participant.id.description, "name": participant.name,
-                "rate": ConsoleFormat.percent(participant.tally.rate),
-                "flagged": participant.tally.isBelow(grid.cohort.threshold),
-                "cells": grid.marks[index].map { cells[Int($0.rawValue)] }.joined(),
-            ]
+            return GridBodyHTML.Row(
+                id: participant.id, name: participant.name, rate: ConsoleFormat.percent(participant.tally.rate),
+                flagged: participant.tally.isBelow(grid.cohort.threshold), marks: grid.marks[index])
         }
         var data: [String: Any] = [
             "id": id.description, "name": grid.cohort.name, "programme": grid.cohort.programme,
             "rate": ConsoleFormat.percent(grid.cohort.tally.rate),
             "threshold": grid.cohort.threshold, "below": grid.cohort.belowThreshold, "events": events,
-            "rows": rows,
+            "rows": GridBodyHTML.rows(rows, cells: cells),
         ]
         if let city = grid.cohort.city { data["city"] = city }
         return console.renderer.page(
