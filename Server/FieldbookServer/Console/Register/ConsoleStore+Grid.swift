@@ -25,12 +25,18 @@ extension ConsoleStore {
         let programme = row["programme"] ?? ""
         let threshold = try await thresholds()[programme] ?? Self.defaultThreshold
         let events = try await self.events(cohort: id)
-        var participants = try await self.participants(cohort: id)
+        // The two large reads at once (both stores read concurrently: SQLite in WAL, each
+        // PostgreSQL statement on its own connection). They are separate snapshots as the
+        // page's statements always were: a mark of a participant added in between is
+        // simply not shown.
+        async let participantRows = self.participants(cohort: id)
+        async let markRows = gridMarks(events: events.map(\.id))
+        var participants = try await participantRows
         var marks = [[GridMark]](repeating: [], count: participants.count)
         if !events.isEmpty {
             let rowOf = Dictionary(
                 participants.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-            for row in try await gridMarks(events: events.map(\.id)) {
+            for row in try await markRows {
                 guard let index = rowOf[row.participant], row.column >= 0, row.column < events.count else { continue }
                 if marks[index].isEmpty { marks[index] = Array(repeating: .unmarked, count: events.count) }
                 marks[index][row.column] = row.mark
