@@ -9,17 +9,18 @@ import Foundation
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fieldbook-bench", abstract: "Benchmark Fieldbook against plain SQLite baselines (P1–P9).")
+        commandName: "fieldbook-bench", abstract: "Benchmark Fieldbook against plain SQLite baselines (P1–P10).")
 
     @Flag(help: "Smaller sizes, for a quick check that everything runs.") var quick = false
-    @Option(help: "Only these benchmarks, comma-separated (P1,P2,P3,P4,P5,P6,P7,P8,P9).") var only: String?
+    @Option(help: "Only these benchmarks, comma-separated (P1,P2,P3,P4,P5,P6,P7,P8,P9,P10).") var only: String?
     @Option(help: "Folder for the benchmark files (default: a temporary folder).") var directory: String?
     @Option(help: "Also run P2 and P8 on PostgreSQL: a URL of a role that may create databases.")
     var postgres: String?
     @Option(help: "Servers sharing the PostgreSQL database in P8.") var servers = 1
 
     func run() async throws {
-        let selected = Set((only ?? "P1,P2,P3,P4,P5,P6,P7,P8,P9").uppercased().split(separator: ",").map(String.init))
+        let selected = Set(
+            (only ?? "P1,P2,P3,P4,P5,P6,P7,P8,P9,P10").uppercased().split(separator: ",").map(String.init))
         let folder =
             directory ?? NSTemporaryDirectory() + "fieldbook-bench-\(ProcessInfo.processInfo.processIdentifier)"
         try? FileManager.default.removeItem(atPath: folder)
@@ -44,9 +45,10 @@ struct BenchCommand: AsyncParsableCommand {
             results += try store.bulkMerge()
         }
         if selected.contains("P4") { results += try await sync.incrementalRound(historyPath: history) }
+        // The real `fieldbook` built beside this executable (P5, P7, P10).
+        let client = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("fieldbook").path
         if selected.contains("P5") || selected.contains("P7") {
-            let client = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                .appendingPathComponent("fieldbook").path
             let smaller = try store.historyFile(changes: scale.mergeReplicas * scale.mergeChangesPerReplica / 4)
             results += try await sync.coldSync(
                 historyPaths: [
@@ -66,6 +68,9 @@ struct BenchCommand: AsyncParsableCommand {
             results += try await ConsoleBenchmarks(
                 folder: folder, quick: quick, postgres: bench, keepDatabase: directory != nil
             ).run()
+        }
+        if selected.contains("P10") {
+            results += try RosterBenchmarks(folder: folder, quick: quick, client: client).run()
         }
         print("\n" + BenchResult.table(results))
     }

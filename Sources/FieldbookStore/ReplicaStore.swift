@@ -272,9 +272,26 @@ public struct LocalTransaction {
     /// The columns of a column group (``FieldbookCore/TableSchema/columnGroups``) are
     /// written together under one stamp, all of them whenever any of them changes: a
     /// group column left out keeps its current value, written again with the group.
+    ///
+    /// A row that does not exist yet is written as one write (one stamp for all its
+    /// cells, the row inserted whole): nobody else can have written a row whose random
+    /// ID this replica has just made, so stamps per cell would order nothing.
     @discardableResult
     public func set(table: String, key: RowKey, partition: PartitionID, columns: [(String, Value)]) throws -> [Change] {
         let schema = session.schema.table(table)
+        if columns.count > 1, Set(columns.map(\.0)).count == columns.count,
+            try session.lookup(CellAddress(table: table, key: key, column: columns[0].0)).rowID == nil
+        {
+            let given = Set(columns.map(\.0))
+            let missing = columns.flatMap { column, _ in schema?.group(of: column) ?? [] }.filter {
+                !given.contains($0)
+            }
+            var cells = columns.map { (CellAddress(table: table, key: key, column: $0), $1) }
+            for member in Set(missing).sorted() {
+                cells.append((CellAddress(table: table, key: key, column: member), .null))
+            }
+            return try session.write(together: cells, partition: partition)
+        }
         var written: [Change] = []
         var grouped: Set<String> = []
         for (column, value) in columns where !grouped.contains(column) {

@@ -28,8 +28,18 @@ extension StoreSession {
         var currents: [CellVersion?] = []
         var openConflicts: [[RowKey]] = []
         var changes = false
-        for (cell, value) in cells {
-            let current = try lookup(cell).version
+        // Cells of one row that the first lookup finds absent: a new row, whose other
+        // cells need no lookup and which is inserted whole below.
+        var newRow = false
+        for (index, (cell, value)) in cells.enumerated() {
+            let current: CellVersion?
+            if index > 0, newRow {
+                current = nil
+            } else {
+                let found = try lookup(cell)
+                current = found.version
+                newRow = index == 0 && found.rowID == nil && Self.areOneRow(cells)
+            }
             let open = cell.table == ConflictEntry.table ? [] : try openConflictKeys(of: cell)
             currents.append(current)
             openConflicts.append(open)
@@ -42,18 +52,24 @@ extension StoreSession {
         let ref = try streamRef(stream, create: true)!
         var written: [Change] = []
         for ((cell, value), current) in zip(cells, currents) {
-            let sequence = try heldSequence(ref: ref) + 1
+            let sequence = try heldSequence(ref: ref) + 1 + UInt64(newRow ? written.count : 0)
             guard sequence <= LogID.maximumSequence else {
                 throw FieldbookError(.storage, "the log of partition \(partition) is full")
             }
             let change = Change(
                 partition: partition, table: cell.table, key: cell.key, column: cell.column, value: value,
                 stamp: Stamp(time: time, origin: local), sequence: sequence, previous: current?.stamp)
-            try install(change, displacing: current)
-            held[ref] = sequence
-            dirtyHeld.insert(ref)
+            if !newRow {
+                try install(change, displacing: current)
+                held[ref] = sequence
+            }
             written.append(change)
         }
+        if newRow {
+            try insertRow(written)
+            held[ref] = written.last!.sequence
+        }
+        dirtyHeld.insert(ref)
         writtenPartitions.insert(partition)
 
         for key in openConflicts.joined() {
@@ -63,6 +79,54 @@ extension StoreSession {
             try write(ledger(ConflictEntry.Column.resolvedBy), partition: partition, value: .blob(local.rawValue.bytes))
         }
         return written
+    }
+
+    /// Whether `cells` are distinct columns of one row (so one `INSERT` can create it).
+    static func areOneRow(_ cells: [(CellAddress, Value)]) -> Bool {
+        guard cells.count > 1, let first = cells.first?.0 else { return false }
+        var columns: Set<String> = []
+        return cells.allSatisfy { cell, _ in
+            cell.table == first.table && cell.key == first.key && columns.insert(cell.column).inserted
+        }
+    }
+
+    /// Creates a row that does not exist yet with every cell of `changes` (one row's,
+    /// consecutive in one stream) in one statement, and their log entries: a new
+    /// participant costs one row write, not an insert and five updates of the same row.
+    func insertRow(_ changes: [Change]) throws {
+        let entries = try changes.map { try entry($0.cell) }
+        var insert = RawStatement(try rowInsert(entries))
+        insert.bind(changes[0].key)
+        for change in changes {
+            insert.bind(change.value)
+            insert.bind(try logID(of: change))
+        }
+        try insert.run()
+        let rowID = db.lastInsertedRowID
+        for (change, entry) in zip(changes, entries) {
+            try insertCell(logID: try logID(of: change), column: entry.id, rowID: rowID, change: change)
+        }
+        let last = changes[changes.count - 1]
+        lastLookup = CellLookup(cell: last.cell, rowID: rowID, logID: try logID(of: last), version: last.version)
+    }
+
+    /// The statement inserting a row with the key and the value and version of each of
+    /// `entries` (columns of one table), prepared once per session.
+    func rowInsert(_ entries: [ColumnCatalog.Entry]) throws -> Statement {
+        let ids = entries.map(\.id)
+        if let statement = rowInserts[ids] { return statement }
+        let columns =
+            entries[0].table.keyColumns.map(\.quotedIdentifier)
+            + entries.flatMap {
+                [$0.column.name.quotedIdentifier, StoreMigrations.versionColumn($0.column.name).quotedIdentifier]
+            }
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO \(entries[0].table.name.quotedIdentifier) (\(columns.joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+                """)
+        rowInserts[ids] = statement
+        return statement
     }
 
     /// The ledger rows of `cell` that are still open.

@@ -81,20 +81,26 @@ extension StoreSession: MergeTarget {
             update.bind(oldID)
             try update.run()
         } else {
-            var insert = RawStatement(
-                try fixedStatement(
-                    "INSERT INTO fb_cells (id, col, rid, hlc, prev_hlc, prev_origin) VALUES (?, ?, ?, ?, ?, ?)"))
-            insert.bind(newID)
-            insert.bind(entry.id)
-            insert.bind(found.rowID!)
-            insert.bind(change.stamp.time.databaseInteger)
-            insert.bind(previous.time)
-            insert.bind(previous.origin)
-            try insert.run()
+            try insertCell(logID: newID, column: entry.id, rowID: found.rowID!, change: change)
         }
         found.logID = newID
         found.version = change.version
         lastLookup = found
+    }
+
+    /// The log entry of a cell that had no version before.
+    func insertCell(logID: Int64, column: Int64, rowID: Int64, change: Change) throws {
+        let previous = try previousColumns(change.previous)
+        var insert = RawStatement(
+            try fixedStatement(
+                "INSERT INTO fb_cells (id, col, rid, hlc, prev_hlc, prev_origin) VALUES (?, ?, ?, ?, ?, ?)"))
+        insert.bind(logID)
+        insert.bind(column)
+        insert.bind(rowID)
+        insert.bind(change.stamp.time.databaseInteger)
+        insert.bind(previous.time)
+        insert.bind(previous.origin)
+        try insert.run()
     }
 
     func retire(_ change: Change) throws {

@@ -32,6 +32,8 @@ final class StoreSession {
     /// Prepared statements of each column and fixed statements, found once per session.
     var columnStatements: [Int64: ColumnStatements] = [:]
     var fixedStatements: [String: Statement] = [:]
+    /// Statements inserting a whole new row, by the catalog IDs of the columns they set.
+    var rowInserts: [[Int64]: Statement] = [:]
 
     struct ColumnStatements {
         var lookup: Statement

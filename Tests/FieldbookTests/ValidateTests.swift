@@ -1,7 +1,9 @@
-import Fieldbook
 import FieldbookCore
 import FieldbookTestSupport
+import Foundation
 import Testing
+
+@testable import Fieldbook
 
 struct ValidateTests {
     @Test(
@@ -131,5 +133,31 @@ struct CSVReaderTests {
         }.filter { !$0.allSatisfy(\.isEmpty) }
         let parsed = try CSVReader.records(CSVWriter.text(rows)).map(\.fields)
         #expect(parsed == rows, "seed \(seed)")
+    }
+}
+
+/// `trimmed` replaces Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` on
+/// the roster's hot path: it must cut exactly what Foundation cuts.
+struct TrimmedTests {
+    /// Every White_Space character, and neighbours that are not (zero-width space, BOM,
+    /// a combining accent, an ideographic full stop, CJK text).
+    static let pieces: [String] = [
+        " ", "\t", "\n", "\r", "\r\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{A0}", "\u{1680}", "\u{2000}", "\u{200A}",
+        "\u{2028}", "\u{2029}", "\u{202F}", "\u{205F}", "\u{3000}", "\u{200B}", "\u{FEFF}", "\u{301}", "。", "王芳",
+        "Li", "e\u{301}", "",
+    ]
+
+    @Test func cutsWhatFoundationCutsOnRandomText() {
+        var random = SeededRandom(seed: 77)
+        for round in 0..<5_000 {
+            let text = (0..<Int(random.next() % 6)).map { _ in
+                Self.pieces[Int(random.next() % UInt64(Self.pieces.count))]
+            }
+            .joined()
+            #expect(
+                text.trimmed == text.trimmingCharacters(in: .whitespacesAndNewlines),
+                "round \(round): \(Array(text.unicodeScalars.map { String($0.value, radix: 16) }))")
+            #expect(text.isBlank == text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        }
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 public enum Validate {
     /// A required free-text field: trimmed, non-empty, at most `limit` characters.
     public static func text(_ value: String, field: String, limit: Int = 200) throws -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.trimmed
         guard !trimmed.isEmpty else { throw FieldbookError(.invalidInput, "\(field) must not be empty") }
         guard trimmed.count <= limit else {
             throw FieldbookError(.invalidInput, "\(field) is \(trimmed.count) characters; at most \(limit) allowed")
@@ -16,7 +16,7 @@ public enum Validate {
 
     /// An optional free-text field: empty means absent.
     public static func optionalText(_ value: String?, field: String, limit: Int = 200) throws -> String? {
-        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        guard let value, !value.isBlank else { return nil }
         return try text(value, field: field, limit: limit)
     }
 
@@ -35,7 +35,7 @@ public enum Validate {
         guard let value = try optionalText(value, field: "email") else { return nil }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-            !parts[1].hasSuffix("."), !value.contains(where: \.isWhitespace)
+            !parts[1].hasSuffix("."), !value.unicodeScalars.contains(where: \.properties.isWhitespace)
         else {
             throw FieldbookError(.invalidInput, "email '\(value)' is not an email address (expected name@school.cn)")
         }

@@ -89,7 +89,7 @@ public struct RosterPlan: Sendable, Codable {
             return
         }
         // A row of empty cells (a spreadsheet's blank line) is no participant.
-        if fields.allSatisfy({ $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) { return }
+        if fields.allSatisfy(\.isBlank) { return }
         var values: [RosterColumn: String] = [:]
         var bad = false
         for (index, column) in columns.enumerated() {
