@@ -65,16 +65,7 @@ public final class SQLiteSyncStore: SyncStore {
 
     public func quarantinedStarts(origin: ReplicaID) async throws -> [StreamStart] {
         try await offload { [store] in
-            // Every round asks; the quarantine is nearly always empty, and answering that
-            // takes one indexed probe instead of a session (10% of a round's CPU in P8).
-            let empty = try store.database.read { db in
-                try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM fb_quarantine)") ?? false)
-            }
-            if empty { return [] }
-            var starts: [StreamID: UInt64] = [:]
-            for entry in try store.quarantined() where entry.change.origin == origin {
-                starts[entry.change.stream] = min(starts[entry.change.stream] ?? .max, entry.change.sequence)
-            }
+            let starts = try store.quarantineStarts(origin: origin)
             return starts.sorted { $0.key < $1.key }.map { StreamStart(stream: $0.key, sequence: $0.value) }
         }
     }

@@ -25,6 +25,34 @@ extension ReplicaStore {
         }
     }
 
+    /// The first quarantined sequence of each of `origin`'s streams that has any.
+    ///
+    /// Every sync round asks this for its laptop: one indexed probe per stream of that
+    /// origin (a quarantined change's ID packs its stream, ``LogID``), whatever else the
+    /// quarantine holds, and no session (reading the whole quarantine per round made a
+    /// large one a cost of every laptop's every round).
+    public func quarantineStarts(origin: ReplicaID) throws -> [StreamID: UInt64] {
+        try database.read { db in
+            var starts: [StreamID: UInt64] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.partition,
+                           (SELECT min(q.id) FROM fb_quarantine q
+                            WHERE q.id BETWEEN s.id << \(LogID.sequenceBits) AND (s.id << \(LogID.sequenceBits)) + \(LogID.maximumSequence)) AS first
+                    FROM fb_streams s JOIN fb_replicas r ON r.id = s.origin JOIN fb_partitions p ON p.id = s.partition
+                    WHERE r.replica = ?
+                    """, arguments: [origin.rawValue.data])
+            {
+                guard let first = row["first"] as Int64?, let partition = Bytes16(data: row["partition"]) else {
+                    continue
+                }
+                starts[StreamID(partition: PartitionID(partition), origin: origin)] = LogID.sequence(first)
+            }
+            return starts
+        }
+    }
+
     /// Merges quarantined changes as they are (the office accepts a skewed clock's data).
     ///
     /// Each stream is released from the first sequence after what is held, in order;
