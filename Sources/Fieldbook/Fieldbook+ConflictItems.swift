@@ -42,21 +42,16 @@ extension Fieldbook {
     func conflictItem(_ row: Row) throws -> ConflictItem {
         let first = try conflict(row)
         let cell = try self.cell(of: first)
-        let loserStamp = Stamp(
-            time: HLC(rawValue: UInt64(bitPattern: row[ConflictEntry.Column.time] ?? 0)),
-            origin: ReplicaID(Bytes16(data: row[ConflictEntry.Column.origin] ?? Data()) ?? .zero))
+        let loserStamp = Self.loserStamp(of: row)
         let columns = store.schema.table(cell.table)?.group(of: cell.column) ?? [cell.column]
 
         var entries: [(column: String, entry: Conflict)] = []
         for column in columns {
-            let sibling = CellAddress(table: cell.table, key: cell.key, column: column)
-            let key = ConflictEntry.key(cell: sibling, loser: loserStamp)
-            let found = try store.read { db in
-                try Row.fetchOne(
-                    db, sql: "SELECT * FROM conflicts WHERE id = ? AND deleted = 0 AND \(Self.completeEntry)",
-                    arguments: [key.first.rawValue.data])
+            if let found = try siblingEntry(
+                of: cell, column: column, loser: loserStamp, where: "deleted = 0 AND \(Self.completeEntry)")
+            {
+                entries.append((column, try conflict(found)))
             }
-            if let found { entries.append((column, try conflict(found))) }
         }
         if entries.isEmpty { entries = [(cell.column, first)] }
 

@@ -45,9 +45,7 @@ extension Fieldbook {
         guard let key = RowKey(bytes: [UInt8](row[ConflictEntry.Column.rowKey] as Data? ?? Data())) else {
             throw FieldbookError(.corrupt, "conflict ledger entry has a bad row key")
         }
-        let loserStamp = Stamp(
-            time: HLC(rawValue: UInt64(bitPattern: row[ConflictEntry.Column.time] ?? 0)),
-            origin: ReplicaID(Bytes16(data: row[ConflictEntry.Column.origin] ?? Data()) ?? .zero))
+        let loserStamp = Self.loserStamp(of: row)
         let winner = try store.version(of: CellAddress(table: table, key: key, column: column))
         let resolvedTime: Int64? = row[ConflictEntry.Column.resolvedTime]
         let resolvedBy = (row[ConflictEntry.Column.resolvedBy] as Data?).flatMap { Bytes16(data: $0) }
@@ -105,18 +103,11 @@ extension Fieldbook {
         if kept != (try store.version(of: cell)?.value ?? .null),
             let group = store.schema.table(cell.table)?.group(of: cell.column)
         {
-            let stamp = Stamp(
-                time: HLC(rawValue: UInt64(bitPattern: entry[ConflictEntry.Column.time] as Int64)),
-                origin: ReplicaID(Bytes16(data: entry[ConflictEntry.Column.origin] as Data)!))
+            let stamp = Self.loserStamp(of: entry)
             for member in group where member != cell.column {
-                let sibling = CellAddress(table: cell.table, key: cell.key, column: member)
-                let key = ConflictEntry.key(cell: sibling, loser: stamp)
-                let lost = try store.read { db in
-                    try Row.fetchOne(
-                        db, sql: "SELECT \(ConflictEntry.Column.value) AS value FROM conflicts WHERE id = ?",
-                        arguments: [key.first.rawValue.data])
+                if let lost = try siblingEntry(of: cell, column: member, loser: stamp) {
+                    columns.append((member, Value(lost[ConflictEntry.Column.value] as DatabaseValue)))
                 }
-                if let lost { columns.append((member, Value(lost["value"] as DatabaseValue))) }
             }
         }
         try write { tx in
@@ -127,6 +118,30 @@ extension Fieldbook {
                 try Row.fetchOne(
                     db, sql: "SELECT * FROM conflicts WHERE id = ?", arguments: [conflict.id.rawValue.data])!
             })
+    }
+
+    /// The losing version's stamp a ledger row records; zero parts for a damaged row,
+    /// which then shows as such instead of stopping the listing.
+    static func loserStamp(of row: Row) -> Stamp {
+        Stamp(
+            time: HLC(rawValue: UInt64(bitPattern: row[ConflictEntry.Column.time] ?? 0)),
+            origin: ReplicaID(Bytes16(data: row[ConflictEntry.Column.origin] ?? Data()) ?? .zero))
+    }
+
+    /// The ledger row filed for `column` of `cell`'s row against the losing version
+    /// `loser`, if `condition` (SQL on `conflicts`) keeps it. A column group's losing
+    /// version leaves one entry per column that differed, each under a key derived from
+    /// its cell and the loser's stamp (``ConflictEntry/key(cell:loser:)``), so the
+    /// siblings of an entry are found by key, whatever order they arrived in.
+    func siblingEntry(of cell: CellAddress, column: String, loser: Stamp, where condition: String = "1") throws
+        -> Row?
+    {
+        let key = ConflictEntry.key(cell: CellAddress(table: cell.table, key: cell.key, column: column), loser: loser)
+        return try store.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM conflicts WHERE id = ? AND (\(condition))",
+                arguments: [key.first.rawValue.data])
+        }
     }
 
     func cell(of conflict: Conflict) throws -> CellAddress {
