@@ -66,32 +66,22 @@ extension Fieldbook {
             let frames = held
             held = []
             heldBytes = 0
-            if frames.count > 1, let joined = ChangeBatch.joined(frames) {
-                do {
-                    result!.add(try store.mergeFrame(joined, from: author, checksEveryOrigin: true).report)
-                    result!.frames += frames.count
-                    mergedChanges += joined.changes.count
-                    return
-                } catch let error as FieldbookError where error.code == .sequenceGap {
-                    // The group rolled back whole: merge its frames one by one below, so
-                    // the frames before the gap are kept and the gap is named at its frame.
+            do {
+                result!.add(try store.mergeFrames(frames, from: author, checksEveryOrigin: true))
+                result!.frames += frames.count
+                mergedChanges += frames.reduce(0) { $0 + $1.changes.count }
+            } catch let failure as FrameGroupFailure {
+                result!.add(failure.merged)
+                result!.frames += failure.index
+                mergedChanges += frames.prefix(failure.index).reduce(0) { $0 + $1.changes.count }
+                guard let error = failure.error as? FieldbookError, error.code == .sequenceGap else {
+                    throw failure.error
                 }
-            }
-            let firstNumber = reader.framesRead - frames.count + 1
-            for (offset, batch) in frames.enumerated() {
-                let merged: (report: BatchMerger.Report, leftOut: Int)
-                do {
-                    merged = try store.mergeFrame(batch, from: author, checksEveryOrigin: true)
-                } catch let error as FieldbookError where error.code == .sequenceGap {
-                    let number = firstNumber + offset
-                    throw FieldbookError(
-                        .sequenceGap,
-                        "\(number == 1 ? "the bundle's first frame" : "frame \(number) of the bundle") continues from changes this replica does not hold (\(mergedChanges) changes merged before it); ask for a bundle made for this replica's vector file (`fieldbook bundle vector FILE`)"
-                    )
-                }
-                result!.add(merged.report)
-                result!.frames += 1
-                mergedChanges += batch.changes.count
+                let number = reader.framesRead - frames.count + 1 + failure.index
+                throw FieldbookError(
+                    .sequenceGap,
+                    "\(number == 1 ? "the bundle's first frame" : "frame \(number) of the bundle") continues from changes this replica does not hold (\(mergedChanges) changes merged before it); ask for a bundle made for this replica's vector file (`fieldbook bundle vector FILE`)"
+                )
             }
         }
         while true {

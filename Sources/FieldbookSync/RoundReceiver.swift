@@ -165,16 +165,24 @@ final class RoundReceiver: @unchecked Sendable {
             break
         }
         if !frames.isEmpty {
-            for batch in ChangeBatch.joined(frames).map({ [$0] }) ?? frames {
-                let report = try local { try store.mergeFrame(batch, from: server, recordsConflicts: false).report }
-                received += report.received
-                conflicts += report.conflicts
+            do {
+                count(frames[...], try store.mergeFrames(frames, from: server, recordsConflicts: false))
+            } catch let failure as FrameGroupFailure {
+                count(frames.prefix(failure.index), failure.merged)
+                try local { throw failure.error }
             }
-            framesMerged += frames.count
-            changesInFrames += frames.reduce(0) { $0 + $1.changes.count }
-            onFrame(self)
         }
         if let refusal { try local { throw refusal } }
+    }
+
+    /// Counts merged frames and reports them.
+    private func count(_ frames: ArraySlice<ChangeBatch>, _ report: BatchMerger.Report) {
+        guard !frames.isEmpty else { return }
+        received += report.received
+        conflicts += report.conflicts
+        framesMerged += frames.count
+        changesInFrames += frames.reduce(0) { $0 + $1.changes.count }
+        onFrame(self)
     }
 
     /// Runs a step of this replica's own work, remembering its failure as local.
