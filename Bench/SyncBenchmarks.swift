@@ -196,19 +196,33 @@ struct SyncBenchmarks {
     /// Many replicas syncing at once against one server: each writes a few marks and syncs.
     func manyReplicas(count: Int) async throws -> [BenchResult] {
         let server = try await BenchServer(path: "\(folder)/p8-server.sqlite")
-        let results = try await manyReplicas(count: count, servers: [server], label: "SQLite")
+        var results = try await manyReplicas(count: count, servers: [server], label: "SQLite")
         await server.stop()
+        // The same laptops arriving one after another over 20 s (one every 100 ms for 200),
+        // as a Saturday's sessions end, on a server of its own: what a round costs the
+        // server when it does not queue behind 199 others.
+        let spreadServer = try await BenchServer(path: "\(folder)/p8-server-spread.sqlite")
+        results += try await manyReplicas(
+            count: count, servers: [spreadServer], label: "SQLite", spread: .seconds(scale.replicasAtOnce / 10))
+        await spreadServer.stop()
         return results
     }
 
-    /// Many replicas syncing at once, spread in turn over `servers`; the caller stops them.
-    func manyReplicas(count: Int, servers: [BenchServer], label: String) async throws -> [BenchResult] {
+    /// Many replicas syncing, spread in turn over `servers`; the caller stops them.
+    ///
+    /// - Parameter spread: all at once when zero; else laptop *i* starts `i × spread /
+    ///   count` after the first.
+    func manyReplicas(count: Int, servers: [BenchServer], label: String, spread: Duration = .zero) async throws
+        -> [BenchResult]
+    {
+        let arrival = spread == .zero ? "at once" : "arriving over \(spread.components.seconds) s"
+        let files = spread == .zero ? label : label + "-spread"
         // As in the field: four facilitators' laptops per cohort, 50 cohorts for 200 laptops.
         // (With every laptop in one cohort, each pulled all the others' marks: the clients
         // did quadratic work on the benchmark's two cores and the server waited for CPU.)
         func cohort(_ index: Int) -> PartitionID { PartitionID(cohort: RowID(.init(high: 8, low: UInt64(index / 4)))) }
         let replicas = try (0..<count).map { index in
-            try Fieldbook.create(at: "\(folder)/p8-\(label)-replica-\(index).sqlite", name: "replica \(index)")
+            try Fieldbook.create(at: "\(folder)/p8-\(files)-replica-\(index).sqlite", name: "replica \(index)")
         }
         for (index, replica) in replicas.enumerated() {
             var random = SeededRandom(seed: UInt64(index))
@@ -240,7 +254,9 @@ struct SyncBenchmarks {
                 // The laptops' blocking SQLite work runs on threads of its own: on Swift's
                 // cooperative pool (two threads here) it left the in-process server no thread,
                 // and P8 measured the benchmark's queue instead of the server.
+                let delay = spread / count * index
                 group.addTask(executorPreference: OffPoolExecutor.shared) {
+                    if delay > .zero { try? await Task.sleep(until: started + delay, clock: .continuous) }
                     let timed = TimedTransport(inner: transport, recorder: latencies)
                     do {
                         try await SyncClient(store: replica.store, transport: timed, token: token).run()
@@ -265,7 +281,7 @@ struct SyncBenchmarks {
             BenchResult(
                 id: "P8",
                 what:
-                    "\(count) replicas syncing at once, \(label): p99 round seen by the laptops (\(sorted.count) rounds, \(errors) errors)",
+                    "\(count) replicas syncing \(arrival), \(label): p99 round seen by the laptops (\(sorted.count) rounds, \(errors) errors)",
                 figure: String(format: "%.0f ms", p99 * 1000), baseline: String(format: "p50 %.0f ms", p50 * 1000),
                 ratio: nil, goal: "0 errors; total \(total.components.seconds) s"),
             BenchResult(
