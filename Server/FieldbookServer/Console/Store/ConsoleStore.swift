@@ -33,11 +33,12 @@ public protocol ConsoleStore: Sendable {
     func resolveConflict(id: RowID, keepLoser: Bool) async throws
     /// Each replica on record in the register, with what the server holds of it.
     func laptops() async throws -> [LaptopView]
-    /// Every mark at `events` for the cohort grid, the column being the event's place in
-    /// `events`; statuses the grid does not know are left out. Per store, because the
-    /// fast way differs: SQLite reads the rows in key order straight into values,
-    /// PostgreSQL packs each event's marks into one value on its side.
-    func gridMarks(events: [RowID]) async throws -> [GridMarkRow]
+    /// Every mark at `events` for the cohort grid, the column being the event's index in
+    /// the slice (its place among the grid's columns); statuses the grid does not know
+    /// are left out. Per store, because the fast way differs: SQLite reads the rows in
+    /// key order straight into values, PostgreSQL packs each event's marks into one value
+    /// on its side. ``gridMarks(events:)`` reads the grid's halves with it at once.
+    func gridMarks(of events: ArraySlice<RowID>) async throws -> [GridMarkRow]
     /// Every version the store holds of the fields of `records`: the current ones and
     /// the superseded ones still in the log, in no particular order.
     func versions(of records: [RecordAddress]) async throws -> [RecordChange]

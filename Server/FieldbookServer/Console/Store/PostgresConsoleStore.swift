@@ -167,23 +167,10 @@ public final class PostgresConsoleStore: ConsoleStore {
     /// and the status's first byte per mark, ``GridMark/unpack(_:column:)``; the padding
     /// keeps an empty status one byte long): a 5,000 × 30 grid is
     /// 30 rows on the wire instead of 150,000 (each of which PostgresNIO decodes on its own).
-    ///
-    /// The events are read in two halves at once, on two connections: the aggregation is
-    /// the database's work, one backend per statement.
-    public func gridMarks(events: [RowID]) async throws -> [GridMarkRow] {
-        guard events.count > 1 else { return try await gridMarks(events: events, columns: events.indices) }
-        let half = events.count / 2
-        async let first = gridMarks(events: events, columns: 0..<half)
-        async let second = gridMarks(events: events, columns: half..<events.count)
-        return try await first + second
-    }
-
-    /// The marks at `events[columns]`, each with its column in `events`.
-    private func gridMarks(events all: [RowID], columns: Range<Int>) async throws -> [GridMarkRow] {
-        guard !columns.isEmpty else { return [] }
-        let events = Array(all[columns])
+    public func gridMarks(of events: ArraySlice<RowID>) async throws -> [GridMarkRow] {
+        guard !events.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: events.count).joined(separator: ", ")
-        let column = Dictionary(zip(events, columns).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
+        let column = Dictionary(zip(events, events.indices).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
         var rows: [GridMarkRow] = []
         for row in try await query(
             """

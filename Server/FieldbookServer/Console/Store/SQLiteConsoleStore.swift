@@ -70,29 +70,15 @@ public final class SQLiteConsoleStore: ConsoleStore {
     /// The marks in the attendance table's key order (event, participant), read through
     /// the SQLite C API: a 5,000 × 30 grid is 150,000 rows, and a GRDB `Row` (or `Data`)
     /// per mark was more than half of the page's time.
-    ///
-    /// The events are read in two halves at once, on two of the pool's readers: most of
-    /// this read is SQLite's own work (a table lookup per mark), which one thread would
-    /// do alone while the other core idles.
-    public func gridMarks(events: [RowID]) async throws -> [GridMarkRow] {
-        guard events.count > 1 else { return try await gridMarks(events: events, columns: events.indices) }
-        let half = events.count / 2
-        async let first = gridMarks(events: events, columns: 0..<half)
-        async let second = gridMarks(events: events, columns: half..<events.count)
-        return try await first + second
-    }
-
-    /// The marks at `events[columns]`, each with its column in `events`.
-    private func gridMarks(events all: [RowID], columns: Range<Int>) async throws -> [GridMarkRow] {
-        guard !columns.isEmpty else { return [] }
-        let events = Array(all[columns])
+    public func gridMarks(of events: ArraySlice<RowID>) async throws -> [GridMarkRow] {
+        guard !events.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: events.count).joined(separator: ", ")
         let sql = """
             SELECT event_id, participant_id, unicode(status) FROM attendance
             WHERE event_id IN (\(placeholders)) AND deleted = 0 AND status IS NOT NULL
             """
         let column = Dictionary(
-            zip(events, columns).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
+            zip(events, events.indices).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
         return try await meter.measure {
             try await offload { [store] in
                 try store.store.database.read { db in
