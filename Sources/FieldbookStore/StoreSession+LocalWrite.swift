@@ -95,19 +95,21 @@ extension StoreSession {
     /// participant costs one row write, not an insert and five updates of the same row.
     func insertRow(_ changes: [Change]) throws {
         let entries = try changes.map { try entry($0.cell) }
+        let logIDs = try changes.map { try logID(of: $0) }
         var insert = RawStatement(try rowInsert(entries))
         insert.bind(changes[0].key)
-        for change in changes {
+        for (change, logID) in zip(changes, logIDs) {
             insert.bind(change.value)
-            insert.bind(try logID(of: change))
+            insert.bind(logID)
         }
         try insert.run()
         let rowID = db.lastInsertedRowID
-        for (change, entry) in zip(changes, entries) {
-            try insertCell(logID: try logID(of: change), column: entry.id, rowID: rowID, change: change)
+        for index in changes.indices {
+            try insertCell(logID: logIDs[index], column: entries[index].id, rowID: rowID, change: changes[index])
         }
-        let last = changes[changes.count - 1]
-        lastLookup = CellLookup(cell: last.cell, rowID: rowID, logID: try logID(of: last), version: last.version)
+        let last = changes.count - 1
+        lastLookup = CellLookup(
+            cell: changes[last].cell, rowID: rowID, logID: logIDs[last], version: changes[last].version)
     }
 
     /// The statement inserting a row with the key and the value and version of each of
