@@ -50,10 +50,11 @@ extension ReplicaStore {
             }
 
             /// The stamp the value a re-stamped change overwrote keeps: another replica's, our own
-            /// re-stamped one, or our own from before the re-stamped range (found in the log).
-            /// `nil` when there is none, or when it was our own and compaction removed it: most
-            /// likely it was in the re-stamped range (quarantined, merged nowhere), and its old
-            /// stamp must not drag the new one back into the future.
+            /// re-stamped one, or our own from before the re-stamped range (in the log, or
+            /// compacted with its stamp kept beside its digest: exported or released, others
+            /// hold it with that stamp, seed 368). `nil` when there is none, or when it was our
+            /// own compacted one of the re-stamped range (quarantined, merged nowhere): its old
+            /// stamp must not drag the new one back into the future (seed 89).
             func keptPreviousStamp(
                 _ row: Row, local: Int64, renamed: [Key: Int64], before low: Int64, in db: Database
             ) throws -> HLC? {
@@ -67,9 +68,11 @@ extension ReplicaStore {
                     sql: """
                         SELECT EXISTS (SELECT 1 FROM fb_cells WHERE id BETWEEN ?1 AND ?2 AND col = ?3 AND rid = ?4 AND hlc = ?5)
                         OR EXISTS (SELECT 1 FROM fb_history WHERE id BETWEEN ?1 AND ?2 AND col = ?3 AND rid = ?4 AND hlc = ?5)
+                        OR EXISTS (SELECT 1 FROM fb_digests WHERE stream = ?6 AND sequence < ?7 AND hlc = ?5)
                         """,
                     arguments: [
                         LogID.make(stream: LogID.stream(low), sequence: 0), low - 1, row["col"], row["rid"], time,
+                        LogID.stream(low), Int64(LogID.sequence(low)),
                     ])
                 return kept == true ? HLC(databaseInteger: time) : nil
             }

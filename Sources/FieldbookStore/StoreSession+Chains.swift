@@ -160,8 +160,10 @@ extension StoreSession: ChainKeeping {
         return made
     }
 
-    /// Keeps the digests of superseded changes about to be compacted away, so the streams
-    /// they belong to stay provable when this replica relays them.
+    /// Keeps the digests and stamps of superseded changes about to be compacted away: the
+    /// digests so the streams they belong to stay provable when this replica relays them,
+    /// the stamps so a re-stamp of a later own write still sorts after them
+    /// (`ReplicaStore.restamp`).
     func keepDigestsOfHistory(supersededBefore cutoff: UInt64) throws {
         let ids = try Int64.fetchAll(
             db, sql: "SELECT id FROM fb_history WHERE superseded < ? ORDER BY id", arguments: [Int64(cutoff)])
@@ -171,8 +173,10 @@ extension StoreSession: ChainKeeping {
             guard let change = try changes(in: stream, after: sequence - 1, limit: 1).first, change.sequence == sequence
             else { continue }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO fb_digests (stream, sequence, digest) VALUES (?, ?, ?)",
-                arguments: [LogID.stream(id), Int64(sequence), Data(change.digest.bytes)])
+                sql: "INSERT OR REPLACE INTO fb_digests (stream, sequence, digest, hlc) VALUES (?, ?, ?, ?)",
+                arguments: [
+                    LogID.stream(id), Int64(sequence), Data(change.digest.bytes), change.stamp.time.databaseInteger,
+                ])
         }
     }
 }

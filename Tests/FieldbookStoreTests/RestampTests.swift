@@ -99,3 +99,37 @@ extension RestampTests {
         #expect(winner.stamp.time.milliseconds <= now + HybridClock.defaultMaximumDrift)
     }
 }
+
+extension RestampTests {
+    /// A re-stamped edit stays after its own previous value when that value left before
+    /// the re-stamped range (in a bundle, or released as it was) with its future stamp and
+    /// was then compacted away here: everyone else holds it with that stamp, so the edit
+    /// must still win there (simulation seed 368). The seed-89 rule above still holds for
+    /// a compacted value of the range itself.
+    @Test func restampStaysAfterACompactedPreviousValueThatLeftBeforeTheRange() throws {
+        let day: UInt64 = 86_400_000
+        let now: UInt64 = 1_709_340_000_000
+        let clock = ManualWallClock(milliseconds: now + 3 * day)
+        let store = try ReplicaStore.create(
+            at: ":memory:", name: "laptop", schema: Self.schema, options: .init(wallClock: clock))
+        var random = SeededRandom(seed: 10)
+        let key = RowKey(RowID.make(milliseconds: now, using: &random))
+        for name in ["exported", "edited"] {
+            try store.write { tx in
+                try tx.set(table: "items", key: key, partition: .shared, values: ["name": .text(name)])
+            }
+            clock.advance(by: 1)
+        }
+        let stream = StreamID(partition: .shared, origin: store.replicaID)
+        let before = try store.changes(for: Knowledge(), byteBudget: .max).batch.changes.filter { $0.stream == stream }
+        #expect(try store.compact(supersededBefore: now + 4 * day) == 1)
+        clock.set(now)
+        // Change #1 left with its stamp; only #2 is re-stamped.
+        #expect(try store.restamp(stream, from: 2) == 1)
+
+        let winner = try #require(try store.version(of: CellAddress(table: "items", key: key, column: "name")))
+        #expect(winner.value == .text("edited"))
+        #expect(winner.stamp > before[0].stamp, "the edit must still win where #1 arrives with its old stamp")
+        #expect(winner.stamp.time.rawValue == before[0].stamp.time.rawValue + 1)
+    }
+}
