@@ -328,6 +328,10 @@ cli "token revoke of an unknown name" 66 "^fieldbook-server: no live token named
     "$fbs" token revoke --db "$server_db" ghost
 cli "export from a file that does not exist" 66 "^fieldbook-server: no server data at" "$work/none.sqlite" -- \
     "$fbs" export attendance --db "$work/none.sqlite" --format csv
+cli "compact with a negative --older-than" 64 "^fieldbook-server: --older-than must be 0 or more days" "$server_db" -- \
+    "$fbs" compact --db "$server_db" --older-than=-1
+cli "compact of a file that does not exist" 66 "^fieldbook-server: no server data at" "$work/none.sqlite" -- \
+    "$fbs" compact --db "$work/none.sqlite"
 cli "server --db names a text file" 65 "^fieldbook-server: .*not a Fieldbook replica" "$work/text.sqlite" -- \
     "$fbs" conflicts --db "$work/text.sqlite"
 

@@ -82,6 +82,10 @@ public final class SQLiteSyncStore: SyncStore {
         try await offload { [store] in try store.releaseQuarantine(origin: origin) }
     }
 
+    public func compact(supersededBefore cutoff: UInt64) async throws -> Int {
+        try await offload { [store] in try store.compact(supersededBefore: cutoff) }
+    }
+
     public func token(id: String) async throws -> StoredToken? {
         try await offload { [store] in
             try store.database.read { db in

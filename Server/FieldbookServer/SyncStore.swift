@@ -35,6 +35,14 @@ public protocol SyncStore: Sendable {
     ///
     /// - Parameter origin: release only this replica's changes; `nil` for all.
     func releaseQuarantine(origin: ReplicaID?) async throws -> BatchMerger.Report
+    /// Removes superseded changes from the log that stopped winning before `cutoff` (Unix
+    /// milliseconds), keeping vectors exact: a peer still receives the ranges that covered
+    /// them, so it counts them as held without their values (PROTOCOL.md section 11).
+    /// Winners, the conflict ledger and the quarantine are untouched. Rounds keep running
+    /// while it works.
+    ///
+    /// - Returns: how many changes were removed.
+    func compact(supersededBefore cutoff: UInt64) async throws -> Int
 
     /// The stored token with this public ID.
     func token(id: String) async throws -> StoredToken?

@@ -171,6 +171,34 @@ struct QuarantineCommand: AsyncParsableCommand {
     }
 }
 
+struct ServerCompactCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact",
+        abstract: "Drop superseded changes from the server's log (vectors still count them, so sync stays exact).",
+        discussion: """
+            A superseded change is kept so that laptops receive whole histories (an overwrite
+            reaching a laptop before the value it overwrote would look like a conflict). Once
+            every laptop has synced past it, it only takes space; --older-than says how long
+            to keep it. Winners, conflicts and the quarantine are never removed, and syncs keep
+            running while it works (on PostgreSQL in short statements of 10,000 rows).
+            Example: fieldbook-server compact --older-than 90 --postgres postgres://fieldbook@db/fieldbook
+            """)
+
+    @OptionGroup var storeOptions: ServerStoreOptions
+    @Option(help: "Keep changes superseded within this many days.") var olderThan = 30
+
+    func run() async throws {
+        try await ServerCLI.run {
+            guard olderThan >= 0 else { throw FieldbookError(.usage, "--older-than must be 0 or more days") }
+            let cutoff = SystemWallClock().milliseconds() - UInt64(olderThan) * 86_400_000
+            let removed = try await storeOptions.withStore(mustExist: true) {
+                try await $0.compact(supersededBefore: cutoff)
+            }
+            print("Removed \(removed) superseded changes")
+        }
+    }
+}
+
 struct ServerStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Counts of the merged data.")
     @OptionGroup var storeOptions: ServerStoreOptions

@@ -22,7 +22,7 @@ struct ServerCommand: AsyncParsableCommand {
         version: FieldbookVersion.current,
         subcommands: [
             ServeCommand.self, TokenCommand.self, ServerExportCommand.self, ServerConflictsCommand.self,
-            QuarantineCommand.self, ServerStatusCommand.self, UserCommand.self,
+            QuarantineCommand.self, ServerCompactCommand.self, ServerStatusCommand.self, UserCommand.self,
         ]
     )
 

@@ -66,7 +66,7 @@ extension ReplicaStore {
         try withSession { session in
             // Their digests stay: the streams they belong to must remain provable.
             try session.keepDigestsOfHistory(supersededBefore: cutoff)
-            try session.db.execute(sql: "DELETE FROM fb_history WHERE superseded < ?", arguments: [Int64(cutoff)])
+            try session.db.execute(sql: "DELETE FROM fb_history WHERE superseded < ?", arguments: [Int64(clamping: cutoff)])
             return session.db.changesCount
         }
     }

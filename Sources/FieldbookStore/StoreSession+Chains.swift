@@ -166,7 +166,7 @@ extension StoreSession: ChainKeeping {
     /// (`ReplicaStore.restamp`).
     func keepDigestsOfHistory(supersededBefore cutoff: UInt64) throws {
         let ids = try Int64.fetchAll(
-            db, sql: "SELECT id FROM fb_history WHERE superseded < ? ORDER BY id", arguments: [Int64(cutoff)])
+            db, sql: "SELECT id FROM fb_history WHERE superseded < ? ORDER BY id", arguments: [Int64(clamping: cutoff)])
         for id in ids {
             let stream = try stream(ref: LogID.stream(id))
             let sequence = LogID.sequence(id)

@@ -99,6 +99,19 @@ struct ExecutablesTests {
         let serverStatus = try json(try await server(["status"], db: serverDB, home: home))
         #expect(serverStatus["attendance_marks"] as? Int == 2 && serverStatus["participants"] as? Int == 2)
 
+        // The office corrects a mark; compacting the running server's log drops the mark it
+        // replaced (status and remark, one value) and nothing else.
+        #expect(try await fieldbook(["attend"], db: office, [eventID, "3456789", "present"], home: home).status == 0)
+        #expect(try await fieldbook(["sync"], db: office, home: home).status == 0)
+        let corrected = try await server(["export", "attendance"], db: serverDB, home: home)
+        let compacted = try await server(["compact"], db: serverDB, ["--older-than", "0"], home: home)
+        #expect(compacted.status == 0 && compacted.stdout == "Removed 2 superseded changes\n", "\(compacted)")
+        #expect(try await server(["export", "attendance"], db: serverDB, home: home).stdout == corrected.stdout)
+        #expect(try await server(["compact"], db: serverDB, home: home).stdout == "Removed 0 superseded changes\n")
+        #expect(try await fieldbook(["attend"], db: office, [eventID, "3456789", "late"], home: home).status == 0)
+        #expect(try await fieldbook(["sync"], db: office, home: home).status == 0)
+        #expect(try await fieldbook(["sync"], db: wang, home: home).status == 0)
+
         // Tokens are listed without secrets; a revoked token is refused with exit 77.
         let listed = try await server(["token", "list"], db: serverDB, home: home)
         #expect(listed.stdout.contains("office") && listed.stdout.contains("wang-shanghai"), "\(listed)")
