@@ -64,9 +64,11 @@ extension ReplicaStore {
     @discardableResult
     public func compact(supersededBefore cutoff: UInt64) throws -> Int {
         try withSession { session in
-            // Their digests stay: the streams they belong to must remain provable.
+            // Their digests and stamps stay: the streams they belong to must remain provable,
+            // and a later re-stamp must still sort after them.
             try session.keepDigestsOfHistory(supersededBefore: cutoff)
-            try session.db.execute(sql: "DELETE FROM fb_history WHERE superseded < ?", arguments: [Int64(clamping: cutoff)])
+            try session.db.execute(
+                sql: "DELETE FROM fb_history WHERE superseded < ?", arguments: [Int64(clamping: cutoff)])
             return session.db.changesCount
         }
     }

@@ -24,7 +24,8 @@ import Testing
                     time: Fixture.now - 500 + participant)
             }
             // Bob marks participant 0 at the same time, earlier: his mark loses, to the ledger.
-            bob.write(Fixture.attendance(1, 0), partition: Fixture.cohort, value: .text("absent"), time: Fixture.now - 600)
+            bob.write(
+                Fixture.attendance(1, 0), partition: Fixture.cohort, value: .text("absent"), time: Fixture.now - 600)
             let aliceBatch = alice.push()
             _ = try await store.merge(aliceBatch, from: alice.id)
             #expect(try await store.merge(bob.push(), from: bob.id).conflicts == 1)
@@ -78,8 +79,9 @@ import Testing
     }
 
     /// Pages through everything a peer holding `knowledge` lacks.
-    func pull(_ store: any SyncStore, from knowledge: Knowledge) async throws -> (knowledge: Knowledge, changes: [Change])
-    {
+    func pull(_ store: any SyncStore, from knowledge: Knowledge) async throws -> (
+        knowledge: Knowledge, changes: [Change]
+    ) {
         var peer = knowledge
         var changes: [Change] = []
         for _ in 0..<1_000 {
