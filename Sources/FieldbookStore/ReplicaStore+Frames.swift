@@ -15,7 +15,7 @@ extension ReplicaStore {
     ///   `.sequenceGap` for a gap in a stream that is not held back.
     public func mergeFrame(
         _ frame: ChangeBatch, from sender: ReplicaID, checksEveryOrigin: Bool = false, recordsConflicts: Bool = true,
-        chains: BatchMerger.ChainCheck? = nil
+        chains: BatchMerger.ChainCheck? = nil, fromServer: Bool = false
     ) throws -> (report: BatchMerger.Report, leftOut: Int) {
         var batch = frame
         var skipped: Set<StreamID> = []
@@ -24,7 +24,7 @@ extension ReplicaStore {
             do {
                 let report = try merge(
                     batch, from: sender, checksEveryOrigin: checksEveryOrigin, recordsConflicts: recordsConflicts,
-                    chains: chains)
+                    chains: chains, fromServer: fromServer)
                 return (report, leftOut)
             } catch let error as FieldbookError where error.code == .sequenceGap {
                 guard let stream = error.resume?.stream, skipped.insert(stream).inserted,
@@ -39,7 +39,7 @@ extension ReplicaStore {
     }
 }
 
-/// Frames merged as a group until one failed (``ReplicaStore/mergeFrames(_:from:checksEveryOrigin:recordsConflicts:)``).
+/// Frames merged as a group until one failed (``ReplicaStore/mergeFrames(_:from:checksEveryOrigin:recordsConflicts:fromServer:)``).
 public struct FrameGroupFailure: Error {
     /// The place of the frame that failed in the group; those before it are merged.
     public var index: Int
@@ -59,11 +59,13 @@ extension ReplicaStore {
     /// - Throws: ``FrameGroupFailure`` naming the frame that failed, with what the frames
     ///   before it did (they are merged).
     public func mergeFrames(
-        _ frames: [ChangeBatch], from sender: ReplicaID, checksEveryOrigin: Bool = false, recordsConflicts: Bool = true
+        _ frames: [ChangeBatch], from sender: ReplicaID, checksEveryOrigin: Bool = false, recordsConflicts: Bool = true,
+        fromServer: Bool = false
     ) throws -> BatchMerger.Report {
         if frames.count > 1, let joined = ChangeBatch.joined(frames),
             let report = try? mergeFrame(
-                joined, from: sender, checksEveryOrigin: checksEveryOrigin, recordsConflicts: recordsConflicts
+                joined, from: sender, checksEveryOrigin: checksEveryOrigin, recordsConflicts: recordsConflicts,
+                fromServer: fromServer
             ).report
         {
             return report
@@ -73,7 +75,8 @@ extension ReplicaStore {
             do {
                 merged.add(
                     try mergeFrame(
-                        frame, from: sender, checksEveryOrigin: checksEveryOrigin, recordsConflicts: recordsConflicts
+                        frame, from: sender, checksEveryOrigin: checksEveryOrigin, recordsConflicts: recordsConflicts,
+                        fromServer: fromServer
                     ).report)
             } catch {
                 throw FrameGroupFailure(index: index, merged: merged, error: error)

@@ -13,6 +13,10 @@ extension ReplicaStore {
     /// office can still release those as they are. Cells whose winner changes because a
     /// stamp moved back are re-elected, and the clock is reset to physical time.
     ///
+    /// The new stamps stand only until the server confirms them: if the office released
+    /// the originals first, the server keeps those and this replica adopts them at its
+    /// next sync (``roundKnowledge()``, ``StoreSession/confirmRestamps(in:)``).
+    ///
     /// - Returns: how many changes got a new stamp.
     @discardableResult
     public func restamp(_ stream: StreamID, from sequence: UInt64) throws -> Int {
@@ -38,6 +42,11 @@ extension ReplicaStore {
                 arguments: [session.clock.last.databaseInteger])
             let low = LogID.make(stream: ref, sequence: start)
             let high = LogID.make(stream: ref, sequence: held)
+            // The new stamps hold here only until the server confirms them: an office release
+            // of the originals may have raced this re-stamp (`confirmRestamps`).
+            try db.execute(
+                sql: "UPDATE fb_streams SET unconfirmed = ?1 WHERE id = ?2 AND (unconfirmed = 0 OR unconfirmed > ?1)",
+                arguments: [Int64(start), ref])
             // Certificates over the old stamps no longer match the changes; the next push
             // signs the new ones.
             try db.execute(

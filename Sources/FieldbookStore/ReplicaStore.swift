@@ -160,6 +160,8 @@ public final class ReplicaStore: Sendable {
     ///     quarantine, genesis data): skip the row checks.
     ///   - chains: check every range against its origin's signed chain
     ///     (``FieldbookCore/ChainVerifier``); `nil` where chains are not checked yet.
+    ///   - fromServer: the batch is this replica's server's answer, whose versions of this
+    ///     replica's own unconfirmed re-stamped changes win (``roundKnowledge()``).
     /// - Throws: ``FieldbookError`` `.sequenceGap` (with where to resume), `.corrupt`, or
     ///   `.scopeDenied` for a change outside its row's partition or its sender's rights;
     ///   nothing is merged then.
@@ -167,14 +169,15 @@ public final class ReplicaStore: Sendable {
     public func merge(
         _ batch: ChangeBatch, from sender: ReplicaID?, acceptSkewed: Bool = false, checksEveryOrigin: Bool = false,
         recordsConflicts: Bool = true, rights: WriterRights? = nil, vetted: Bool = false,
-        chains: BatchMerger.ChainCheck? = nil
+        chains: BatchMerger.ChainCheck? = nil, fromServer: Bool = false
     ) throws
         -> BatchMerger.Report
     {
         let rights = rights ?? .anyPartition(name: sender.map { "replica \($0.short)" } ?? "an unnamed sender")
         let authorizer = vetted ? nil : RowAuthorizer(schema: schema, rights: rights, receiver: replicaID)
         return try withSession { session in
-            try BatchMerger.merge(
+            if fromServer { try session.confirmRestamps(in: batch) }
+            return try BatchMerger.merge(
                 batch, into: session,
                 policy: .init(
                     sender: sender, now: session.now, acceptSkewed: acceptSkewed, checksEveryOrigin: checksEveryOrigin,

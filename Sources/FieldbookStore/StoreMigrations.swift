@@ -122,6 +122,13 @@ enum StoreMigrations {
         migrator.registerMigration("v4-compacted-stamps") { db in
             try db.execute(sql: "ALTER TABLE fb_digests ADD COLUMN hlc INTEGER")
         }
+        // unconfirmed: on our own streams, the first re-stamped sequence the server has not
+        // confirmed yet (0: none); the server's versions of those are compared and adopted
+        // (`StoreSession.confirmRestamps`), so an office release racing a re-stamp ends with
+        // one version everywhere.
+        migrator.registerMigration("v5-unconfirmed-restamps") { db in
+            try db.execute(sql: "ALTER TABLE fb_streams ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

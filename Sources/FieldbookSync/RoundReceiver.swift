@@ -142,7 +142,7 @@ final class RoundReceiver: @unchecked Sendable {
     /// Merges the frames held, joined into one transaction when they fit together (an
     /// honest server's always do), else one by one; a stream held back in an earlier
     /// frame waits for a later round
-    /// (``FieldbookStore/ReplicaStore/mergeFrame(_:from:checksEveryOrigin:recordsConflicts:)``).
+    /// (``FieldbookStore/ReplicaStore/mergeFrame(_:from:checksEveryOrigin:recordsConflicts:chains:fromServer:)``).
     ///
     /// A frame with changes of a partition the token does not open is refused whole,
     /// and the frames held before it still merge, as they would have one by one.
@@ -166,7 +166,7 @@ final class RoundReceiver: @unchecked Sendable {
         }
         if !frames.isEmpty {
             do {
-                count(frames[...], try store.mergeFrames(frames, from: server, recordsConflicts: false))
+                count(frames[...], try store.mergeFrames(frames, from: server, recordsConflicts: false, fromServer: true))
             } catch let failure as FrameGroupFailure {
                 count(frames.prefix(failure.index), failure.merged)
                 try local { throw failure.error }

@@ -171,9 +171,11 @@ public final class SyncClient: Sendable {
         report: @escaping @Sendable (Progress) -> Void
     ) async throws -> SyncStateMachine.Action {
         let local = try store.knowledge()
+        // Declares this replica's own unconfirmed re-stamped changes missing, so the
+        // answer carries the server's versions of them to compare.
         let open = RoundOpen(
             schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
-            clientTime: wallClock.milliseconds(), knowledge: local, frameBytes: UInt32(clamping: plan.sizes.frameBytes),
+            clientTime: wallClock.milliseconds(), knowledge: try store.roundKnowledge(), frameBytes: UInt32(clamping: plan.sizes.frameBytes),
             roundBytes: UInt32(clamping: plan.sizes.roundBytes))
         var body = WireFormat.frame(.roundOpen(open))
         var pushedRanges: [StreamRange] = []

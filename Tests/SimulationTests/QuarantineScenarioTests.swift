@@ -1,5 +1,6 @@
 import Fieldbook
 import FieldbookCore
+import FieldbookStore
 import FieldbookSync
 import Foundation
 import Testing
@@ -55,5 +56,85 @@ struct QuarantineScenarioTests {
         let stuck = try server.store.store.quarantined().map(\.change.partition)
         #expect(!stuck.contains(second.partition), "the re-stamped cohort is still quarantined")
         #expect(try server.fieldbook.cohorts().map(\.name) == ["Second"])
+    }
+}
+
+extension QuarantineScenarioTests {
+    /// The office releases a laptop's quarantined changes as they are while the laptop,
+    /// its clock fixed, has just re-stamped them: the server then holds the originals and
+    /// skips the re-stamped copies as duplicates. The laptop must end with the server's
+    /// versions, so every replica holds one version of each change (issue 13 item 1,
+    /// `FIELDBOOK_SIM_RELEASE_ALL=1 FIELDBOOK_SEED=12` in an older simulation).
+    @Test func aReleaseRacingARestampEndsWithOneVersionEverywhere() async throws {
+        let directory = NSTemporaryDirectory() + "fieldbook-scenario-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var random = SeededRandom(seed: 12)
+        let server = try SimulatedServer(
+            path: directory + "/server.sqlite", replicaID: .random(using: &random),
+            clock: ManualWallClock(milliseconds: Self.epoch))
+        let token = "fbk_0000abcd_" + String(repeating: "5a", count: 32)
+        try await server.issueToken(name: "laptop", text: token)
+        let laptop = try SimulatedReplica(
+            index: 0, path: directory + "/laptop.sqlite", replicaID: .random(using: &random), token: token,
+            now: Self.epoch, idSeed: 1)
+        func sync(_ transport: some SyncTransport) async throws -> SyncClient.Progress {
+            try await SyncClient(
+                store: laptop.store, transport: transport, token: token,
+                options: .init(
+                    sizes: LinkSizes(frameBytes: 512, roundBytes: 4096), idleTimeout: nil, frameTimeout: nil, seed: 1),
+                wallClock: laptop.clock, sleep: { _ in }
+            ).run()
+        }
+        _ = try await sync(server.directTransport)
+
+        laptop.clock.set(Self.epoch + 3 * Self.day)
+        let cohort = try laptop.fieldbook.addCohort(programme: "NPQH", name: "Skewed", starts: nil)
+        let note = try laptop.fieldbook.addNote("first", cohort: cohort.id.description)
+        _ = try laptop.fieldbook.editNote(note.id.description, text: "edited")
+        #expect(try await sync(server.directTransport).quarantined > 0)
+
+        // The clock is fixed; the round that carries the re-stamped copies finds the office's
+        // release merged just before it.
+        laptop.clock.set(Self.epoch + 60_000)
+        server.clock.set(Self.epoch + 60_000)
+        let racing = ReleasingTransport(inner: server.directTransport, beforeRequest: 2) {
+            _ = try server.releaseQuarantine()
+        }
+        #expect(try await sync(racing).restamped > 0)
+        _ = try await sync(server.directTransport)
+
+        func own(_ store: ReplicaStore) throws -> Set<Change> {
+            Set(
+                try store.changes(for: Knowledge(), byteBudget: .max).batch.changes.filter {
+                    $0.origin == laptop.store.replicaID
+                })
+        }
+        #expect(try own(laptop.store) == own(server.store.store), "the laptop and the server hold different versions")
+        #expect(try laptop.fieldbook.notes().map(\.body) == server.fieldbook.notes().map(\.body))
+        #expect(
+            try laptop.store.roundKnowledge() == laptop.store.knowledge(),
+            "confirmed: the laptop no longer asks for its own changes back")
+    }
+}
+
+/// Runs `action` once, just before the `beforeRequest`-th request (counting from 1) goes
+/// to the server: a race placed exactly.
+final class ReleasingTransport<Inner: SyncTransport>: SyncTransport, @unchecked Sendable {
+    let inner: Inner
+    let beforeRequest: Int
+    let action: () throws -> Void
+    private var requests = 0
+
+    init(inner: Inner, beforeRequest: Int, action: @escaping () throws -> Void) {
+        self.inner = inner
+        self.beforeRequest = beforeRequest
+        self.action = action
+    }
+
+    func post(_ body: [UInt8], token: String, receive: (SyncReplyPart) async throws -> Void) async throws {
+        requests += 1
+        if requests == beforeRequest { try action() }
+        try await inner.post(body, token: token, receive: receive)
     }
 }
