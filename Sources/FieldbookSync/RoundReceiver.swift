@@ -166,7 +166,8 @@ final class RoundReceiver: @unchecked Sendable {
         }
         if !frames.isEmpty {
             do {
-                count(frames[...], try store.mergeFrames(frames, from: server, recordsConflicts: false, fromServer: true))
+                count(
+                    frames[...], try store.mergeFrames(frames, from: server, recordsConflicts: false, fromServer: true))
             } catch let failure as FrameGroupFailure {
                 count(frames.prefix(failure.index), failure.merged)
                 try local { throw failure.error }

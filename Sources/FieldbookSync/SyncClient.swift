@@ -175,7 +175,8 @@ public final class SyncClient: Sendable {
         // answer carries the server's versions of them to compare.
         let open = RoundOpen(
             schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
-            clientTime: wallClock.milliseconds(), knowledge: try store.roundKnowledge(), frameBytes: UInt32(clamping: plan.sizes.frameBytes),
+            clientTime: wallClock.milliseconds(), knowledge: try store.roundKnowledge(),
+            frameBytes: UInt32(clamping: plan.sizes.frameBytes),
             roundBytes: UInt32(clamping: plan.sizes.roundBytes))
         var body = WireFormat.frame(.roundOpen(open))
         var pushedRanges: [StreamRange] = []
