@@ -24,6 +24,8 @@ final class SimulatedReplica {
     var jumpEndsAt: Int?
     /// Vector files this replica wrote earlier, for bundles made against stale knowledge.
     var vectorFiles: [[UInt8]] = []
+    /// The cohort partition a facilitator's token opens; `nil` for the office's token.
+    var cohort: PartitionID?
     /// Times the replica was restarted (store reopened from its file).
     private(set) var restarts = 0
 
@@ -40,6 +42,16 @@ final class SimulatedReplica {
     }
 
     var store: ReplicaStore { fieldbook.store }
+
+    /// The partitions this replica's token reads: every one for the office.
+    var readable: Set<PartitionID>? { cohort.map { [$0, .shared] } }
+
+    /// Whether a change of this replica's own stays on the laptop: in a partition its
+    /// token cannot write.
+    func keepsLocal(_ change: Change) -> Bool {
+        guard let cohort, change.origin == replicaID else { return false }
+        return change.partition != cohort
+    }
 
     /// Sets the laptop's clock from true time and its offset.
     func tick(trueTime: UInt64) {

@@ -107,7 +107,9 @@ final class Simulation {
         for index in 0..<options.replicas {
             let secret = (0..<4).map { _ in String(format: "%016llx", random.next()) }.joined()
             let token = String(format: "fbk_%08x_", index) + secret
-            try await server.issueToken(name: "replica-\(index)", text: token)
+            if !options.facilitators.contains(index) {
+                try await server.issueToken(name: "replica-\(index)", text: token)
+            }
             replicas.append(
                 try SimulatedReplica(
                     index: index, path: directory + "/replica-\(index).sqlite",
@@ -124,10 +126,30 @@ final class Simulation {
             .init(kind: "face-to-face", title: "Module 1", starts: "2024-03-02T09:00", venue: venue.id.description))
         _ = try office.addEvent(
             cohort: cohort.id.description, .init(kind: "webinar", title: "Webinar 1", starts: "2024-03-06T19:00"))
+        if !options.facilitators.isEmpty { try await setUpFacilitators(first: cohort.partition, venue: venue.id) }
         if options.byzantine { try await setUpByzantine(cohort: cohort.partition) }
         log(options.description)
         for replica in replicas { log("replica \(replica.index) is \(replica.replicaID.short)") }
         log("server is \(server.store.replicaID.short)")
+    }
+
+    /// A second cohort, and facilitators' tokens for one cohort each. Drawn from a random
+    /// source of their own, so a seed without facilitators runs as it did before them.
+    func setUpFacilitators(first: PartitionID, venue: RowID) async throws {
+        var random = SeededRandom(seed: options.seed ^ 0xfac1_1174_7025)
+        let office = replicas[0].fieldbook
+        let second = try office.addCohort(programme: "NPQLT", name: "Shenzhen 2", starts: "2024-02-25")
+        _ = try office.importParticipants(
+            cohort: second.id.description, csv: Workload.participantsCSV(count: 3, random: &random))
+        _ = try office.addEvent(
+            cohort: second.id.description,
+            .init(kind: "face-to-face", title: "Module 1", starts: "2024-03-09T09:00", venue: venue.description))
+        for (place, index) in options.facilitators.enumerated() {
+            let cohort = place % 2 == 0 ? first : second.partition
+            replicas[index].cohort = cohort
+            try await server.issueToken(
+                name: "facilitator-\(index)", text: replicas[index].token, scope: .cohorts([cohort]))
+        }
     }
 
     // MARK: Steps
@@ -228,8 +250,8 @@ final class Simulation {
             log("replica \(skewed) clock runs \(replicas[skewed].offset / Self.day) days ahead")
         }
         if options.releasesQuarantine && step == skewReleases {
-            // The office releases this laptop's changes while its clock is still wrong, so it
-            // cannot be re-stamping them meanwhile (see `SimulationOptions.releasesEveryOrigin`).
+            // The office releases every laptop's held-back changes (or only the skewed one's,
+            // see `SimulationOptions.releasesEveryOrigin`), racing any re-stamp under way.
             let report = try server.releaseQuarantine(
                 origin: SimulationOptions.releasesEveryOrigin ? nil : replicas[skewed].replicaID)
             stats.released += report.applied + report.superseded
@@ -266,7 +288,7 @@ final class Simulation {
         let before = try replica.store.knowledge()
         let what: String
         do {
-            what = try Workload.perform(on: replica.fieldbook, random: &random)
+            what = try Workload.perform(on: replica.fieldbook, within: replica.cohort, random: &random)
         } catch let error as FieldbookError
             where [.invalidInput, .notFound, .ambiguous, .usage].contains(error.code)
         {
@@ -283,6 +305,11 @@ final class Simulation {
         for change in changes {
             guard change.origin == replica.replicaID else {
                 throw SimulationFailure(description: "a local write on replica \(index) produced a foreign change")
+            }
+            // What a facilitator writes outside its cohort stays on its laptop by design.
+            if replica.keepsLocal(change) {
+                stats.keptLocal += 1
+                continue
             }
             writes[LogPosition(stream: change.stream, sequence: change.sequence)] = RecordedWrite(
                 replica: index, change: change, step: step)

@@ -26,13 +26,17 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
     var releasesQuarantine: Bool
     /// Whether a byzantine laptop (``ByzantineReplica``) lies to the server during the run.
     var byzantine: Bool
+    /// Replicas that sync with a facilitator's token for one cohort (the others, replica 0
+    /// always among them, with the office's): they receive only that cohort and the shared
+    /// partition, and what they write elsewhere stays on the laptop.
+    var facilitators: [Int]
 
-    /// `FIELDBOOK_SIM_RELEASE_ALL=1`: the office's mid-run release takes every origin's
-    /// quarantined changes, including those of a laptop that is re-stamping them at that
-    /// moment. That race is a known open bug (docs/RELIABILITY.md): the server merges the
-    /// released originals and drops the re-stamped copies as duplicates, so the author
-    /// keeps different stamps from everyone else. Off by default.
-    static var releasesEveryOrigin: Bool { environment["FIELDBOOK_SIM_RELEASE_ALL"] == "1" }
+    /// Whether the office's mid-run release takes every origin's quarantined changes,
+    /// including those of a laptop that may be re-stamping them at that moment (the race
+    /// its re-stamp confirmation settles, PROTOCOL.md section 14). On by default;
+    /// `FIELDBOOK_SIM_RELEASE_SKEWED_ONLY=1` releases only the laptop whose clock is still
+    /// days ahead, which cannot be re-stamping (the runs before that fix).
+    static var releasesEveryOrigin: Bool { environment["FIELDBOOK_SIM_RELEASE_SKEWED_ONLY"] != "1" }
 
     static let defaultSeeds = 200
     static let defaultMaxReplicas = 8
@@ -61,7 +65,7 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
         var variables = ["FIELDBOOK_SEED=\(seed)"]
         if maxReplicas != defaultMaxReplicas { variables.append("FIELDBOOK_MAX_REPLICAS=\(maxReplicas)") }
         if steps != defaultSteps { variables.append("FIELDBOOK_STEPS=\(steps)") }
-        if releasesEveryOrigin { variables.append("FIELDBOOK_SIM_RELEASE_ALL=1") }
+        if !releasesEveryOrigin { variables.append("FIELDBOOK_SIM_RELEASE_SKEWED_ONLY=1") }
         return variables.joined(separator: " ") + " swift test --filter SimulationTests"
     }
 
@@ -76,11 +80,14 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
         releasesQuarantine = Bool.random(using: &random)
         // Drawn last, so the draws above give every seed the shape it had before.
         byzantine = Int.random(in: 0..<10, using: &random) < 6
+        facilitators = (1..<replicas).filter { _ in Int.random(in: 0..<10, using: &random) < 3 }
     }
 
     var description: String {
         "seed \(seed): \(replicas) replicas, \(steps) steps, \(batchBytes)-byte batches, "
             + (skewedReplica.map { "replica \($0) days ahead, then \(releasesQuarantine ? "released" : "re-stamped")" }
                 ?? "no replica days ahead") + (byzantine ? ", a byzantine laptop" : "")
+            + (facilitators.isEmpty
+                ? "" : ", facilitators' tokens on \(facilitators.map(String.init).joined(separator: ", "))")
     }
 }

@@ -29,6 +29,9 @@ struct SimulationStats: Sendable {
     /// Lies of the byzantine replica the server refused, and those it took as harmless repeats.
     var liesRefused = 0
     var liesHarmless = 0
+    /// Facilitator replicas, and their changes written outside their cohort (kept local).
+    var facilitators = 0
+    var keptLocal = 0
 
     mutating func add(_ other: SimulationStats) {
         seeds += other.seeds
@@ -57,6 +60,8 @@ struct SimulationStats: Sendable {
         quiescencePasses = max(quiescencePasses, other.quiescencePasses)
         liesRefused += other.liesRefused
         liesHarmless += other.liesHarmless
+        facilitators += other.facilitators
+        keptLocal += other.keptLocal
     }
 
     var summary: String {
@@ -69,6 +74,7 @@ struct SimulationStats: Sendable {
         \(quarantinedSeen) skewed changes quarantined, \(restamped) re-stamped, \(released) released; \
         \(serverDuplicates) resent changes skipped by the server; \(conflicts) ledger entries; \
         \(liesRefused) lies of a byzantine laptop refused, \(liesHarmless) merged nothing; \
+        \(facilitators) facilitators' laptops (\(keptLocal) changes outside their cohort kept local); \
         at most \(quiescencePasses) passes to quiescence
         """
     }

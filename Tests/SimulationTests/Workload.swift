@@ -23,10 +23,17 @@ enum Workload {
     ///
     /// - Throws: the facade's `FieldbookError` when the work is refused (a stale view, a
     ///   duplicate TRN): the caller checks that a refusal wrote nothing.
-    static func perform(on fieldbook: Fieldbook, random: inout SeededRandom) throws -> String {
-        let cohorts = try fieldbook.cohorts()
+    ///
+    /// - Parameter within: a facilitator's cohort: the work is in that cohort (once the
+    ///   laptop holds it), except for the venues and cohorts anyone may add, which stay on
+    ///   the laptop.
+    static func perform(on fieldbook: Fieldbook, within: PartitionID? = nil, random: inout SeededRandom) throws
+        -> String
+    {
+        let cohorts = try fieldbook.cohorts().filter { within == nil || $0.partition == within }
         let roll = Int.random(in: 0..<100, using: &random)
         guard let cohort = cohorts.randomElement(using: &random), roll >= 2 else {
+            if within != nil && roll >= 2 { return "idle: the cohort has not arrived yet" }
             let programme = Programme.all.randomElement(using: &random)!.code
             let name = "\(cities.randomElement(using: &random)!) \(Int.random(in: 1...99, using: &random))"
             let cohort = try fieldbook.addCohort(
