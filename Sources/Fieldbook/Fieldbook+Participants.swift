@@ -47,7 +47,7 @@ extension Fieldbook {
         let participant = Participant(
             id: makeID(now: tx.now), cohortID: cohort.id, name: input.name, trn: input.trn, school: input.school,
             city: input.city, email: input.email)
-        try tx.set(
+        try tx.insert(
             table: NPQSchema.Table.participants, key: RowKey(participant.id), partition: cohort.partition,
             columns: [
                 ("cohort_id", .blob(cohort.id.rawValue.bytes)), ("name", .text(participant.name)),

@@ -285,15 +285,7 @@ public struct LocalTransaction {
         if columns.count > 1, Set(columns.map(\.0)).count == columns.count,
             try session.lookup(CellAddress(table: table, key: key, column: columns[0].0)).rowID == nil
         {
-            let given = Set(columns.map(\.0))
-            let missing = columns.flatMap { column, _ in schema?.group(of: column) ?? [] }.filter {
-                !given.contains($0)
-            }
-            var cells = columns.map { (CellAddress(table: table, key: key, column: $0), $1) }
-            for member in Set(missing).sorted() {
-                cells.append((CellAddress(table: table, key: key, column: member), .null))
-            }
-            return try session.write(together: cells, partition: partition)
+            return try session.write(together: newRow(table: table, key: key, columns: columns), partition: partition)
         }
         var written: [Change] = []
         var grouped: Set<String> = []
@@ -312,6 +304,35 @@ public struct LocalTransaction {
             written += try session.write(together: cells, partition: partition)
         }
         return written
+    }
+
+    /// Inserts a row under a key this replica has just made (a new random row ID): the
+    /// one write ``set(table:key:partition:columns:)`` makes of a new row, without the
+    /// lookup it makes first to see whether the row exists (a roster import makes
+    /// thousands). A key that exists after all is refused by the database, and the
+    /// transaction rolls back.
+    @discardableResult
+    public func insert(table: String, key: RowKey, partition: PartitionID, columns: [(String, Value)]) throws
+        -> [Change]
+    {
+        guard columns.count > 1, Set(columns.map(\.0)).count == columns.count else {
+            return try set(table: table, key: key, partition: partition, columns: columns)
+        }
+        return try session.write(
+            together: newRow(table: table, key: key, columns: columns), partition: partition, knownNew: true)
+    }
+
+    /// The cells of a new row: the given columns, and the unset members of their column
+    /// groups (written as NULL, so the group shares the row's one stamp).
+    private func newRow(table: String, key: RowKey, columns: [(String, Value)]) -> [(CellAddress, Value)] {
+        let schema = session.schema.table(table)
+        let given = Set(columns.map(\.0))
+        let missing = columns.flatMap { column, _ in schema?.group(of: column) ?? [] }.filter { !given.contains($0) }
+        var cells = columns.map { (CellAddress(table: table, key: key, column: $0), $1) }
+        for member in Set(missing).sorted() {
+            cells.append((CellAddress(table: table, key: key, column: member), .null))
+        }
+        return cells
     }
 
     /// Deletes a row: sets its tombstone register, which merges like any other write.

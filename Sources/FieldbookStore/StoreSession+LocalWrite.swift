@@ -24,16 +24,18 @@ extension StoreSession {
     /// none does, nothing is written.
     ///
     /// - Returns: the changes written, in the order given.
-    func write(together cells: [(CellAddress, Value)], partition: PartitionID) throws -> [Change] {
+    func write(together cells: [(CellAddress, Value)], partition: PartitionID, knownNew: Bool = false) throws
+        -> [Change]
+    {
         var currents: [CellVersion?] = []
         var openConflicts: [[RowKey]] = []
         var changes = false
-        // Cells of one row that the first lookup finds absent: a new row, whose other
-        // cells need no lookup and which is inserted whole below.
-        var newRow = false
+        // Cells of one row that the first lookup finds absent (or that the caller knows to be
+        // new): a new row, whose cells need no lookup and which is inserted whole below.
+        var newRow = knownNew && Self.areOneRow(cells)
         for (index, (cell, value)) in cells.enumerated() {
             let current: CellVersion?
-            if index > 0, newRow {
+            if index > 0 || knownNew, newRow {
                 current = nil
             } else {
                 let found = try lookup(cell)

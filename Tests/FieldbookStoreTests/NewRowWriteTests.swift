@@ -85,3 +85,31 @@ struct NewRowWriteTests {
         #expect(try canonicalDump(store) == before, "nothing of the refused row was written")
     }
 }
+
+extension NewRowWriteTests {
+    /// `insert` writes a new row as `set` does, without looking for it first; a key that
+    /// exists after all is refused by the database and the transaction writes nothing.
+    @Test func insertWritesWhatSetWritesAndRefusesAKeyThatExists() throws {
+        let inserted = try Fixture.store(1)
+        let set = try Fixture.store(2)
+        let key = RowKey(Fixture.rowID(1))
+        let columns: [(String, Value)] = [("name", .text("李伟")), ("n", .integer(7))]
+        try inserted.write { tx in
+            try tx.insert(table: Fixture.items, key: key, partition: Self.partition, columns: columns)
+        }
+        try set.write { tx in try tx.set(table: Fixture.items, key: key, partition: Self.partition, columns: columns) }
+        #expect(try canonicalDump(inserted, .data) == canonicalDump(set, .data))
+
+        let before = try canonicalDump(inserted, .data)
+        let knowledge = try inserted.knowledge()
+        #expect(throws: (any Error).self) {
+            try inserted.write { tx in
+                try tx.insert(
+                    table: Fixture.items, key: key, partition: Self.partition,
+                    columns: [("name", .text("someone else")), ("n", .integer(8))])
+            }
+        }
+        #expect(try canonicalDump(inserted, .data) == before)
+        #expect(try inserted.knowledge() == knowledge)
+    }
+}

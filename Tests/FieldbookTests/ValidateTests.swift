@@ -31,6 +31,27 @@ struct ValidateTests {
         #expect(throws: FieldbookError.self) { try Validate.email(input) }
     }
 
+    /// The byte scan agrees with the rule it replaced (split at `@`, Unicode white space
+    /// anywhere) on random strings of the characters that matter.
+    @Test func emailScanAgreesWithTheSplittingRule() {
+        func splitting(_ value: String) -> Bool {
+            let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+            return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
+                && !parts[1].hasSuffix(".") && !value.unicodeScalars.contains(where: \.properties.isWhitespace)
+        }
+        let alphabet: [Character] = [
+            "a", "b", "@", "@", ".", ".", " ", "\t", "中", "\u{2003}", "\u{85}", "é", "\u{200B}",
+        ]
+        var random = SeededRandom(seed: 2026)
+        for _ in 0..<20_000 {
+            let value = String(
+                (0..<Int.random(in: 0...9, using: &random)).map { _ in
+                    alphabet.randomElement(using: &random)!
+                })
+            #expect(Validate.isEmailAddress(value) == splitting(value), "\(value.debugDescription)")
+        }
+    }
+
     @Test(arguments: ["2024-03-02", "2024-02-29", "2000-02-29", "1999-12-31"])
     func acceptsDates(input: String) throws {
         #expect(try Validate.date(input, field: "start") == input)

@@ -33,13 +33,40 @@ public enum Validate {
     /// An email address: one `@` with text on both sides, a dot in the domain, no spaces.
     public static func email(_ value: String?) throws -> String? {
         guard let value = try optionalText(value, field: "email") else { return nil }
-        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-            !parts[1].hasSuffix("."), !value.unicodeScalars.contains(where: \.properties.isWhitespace)
-        else {
+        guard isEmailAddress(value) else {
             throw FieldbookError(.invalidInput, "email '\(value)' is not an email address (expected name@school.cn)")
         }
         return value
+    }
+
+    /// One `@` with something before it, a domain with a dot neither first nor last, and no
+    /// white space. Scans UTF-8 bytes (a roster import checks thousands); Unicode's white
+    /// space properties are asked only of non-ASCII text.
+    static func isEmailAddress(_ value: String) -> Bool {
+        var at: Int?
+        var dotInDomain = false
+        var lastByte: UInt8 = 0
+        var ascii = true
+        var index = 0
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "@"):
+                guard at == nil, index > 0 else { return false }
+                at = index
+            case UInt8(ascii: "."):
+                if let at {
+                    guard index > at + 1 else { return false }
+                    dotInDomain = true
+                }
+            case 0x09...0x0D, 0x20: return false
+            case 0x80...: ascii = false
+            default: break
+            }
+            lastByte = byte
+            index += 1
+        }
+        guard at != nil, dotInDomain, lastByte != UInt8(ascii: ".") else { return false }
+        return ascii || !value.unicodeScalars.contains(where: \.properties.isWhitespace)
     }
 
     /// A calendar date, `YYYY-MM-DD`.
