@@ -223,6 +223,41 @@ struct RowAuthorizerTests {
         }
     }
 
+    /// An entry's cell is fixed: rewriting its key column (to another row, or to a value
+    /// that names no cell, which would leave its partition undecided and the label
+    /// standing) is refused, as the simulation's byzantine laptop found (seed 79).
+    @Test func aLedgerEntryCannotBeRepointedOrEmptied() throws {
+        let replica = Self.replica()
+        let personOfA = RowKey(RowID(Bytes16(high: 0x0190_0000_0000_7002, low: 2)))
+        replica.winners[CellAddress(table: "people", key: personOfA, column: "cohort_id")] = CellVersion(
+            stamp: M.stamp(1_000, M.b), previous: nil, value: .blob(Self.cohortA.rawValue.bytes))
+        let decoy = PartitionID(Bytes16(high: 0x0190_0000_0000_7001, low: 0xD))
+        let ledger = RowKey(RowID(Bytes16(high: 0x0190_0000_0000_7005, low: 2)))
+        func entry(_ column: String, _ value: Value, in partition: PartitionID) -> Change {
+            Self.change(ConflictEntry.table, ledger, column, value, in: partition, by: M.a)
+        }
+        replica.winners[CellAddress(table: ConflictEntry.table, key: ledger, column: ConflictEntry.Column.table)] =
+            CellVersion(stamp: M.stamp(1_000, M.b), previous: nil, value: .text("people"))
+        replica.winners[CellAddress(table: ConflictEntry.table, key: ledger, column: ConflictEntry.Column.rowKey)] =
+            CellVersion(stamp: M.stamp(1_000, M.b), previous: nil, value: .blob(personOfA.bytes))
+        // A token for A and a decoy partition D: the lie is labelled D.
+        let rights = WriterRights(partitions: [Self.cohortA, decoy], origin: M.a, name: "token 'byzantine'")
+        var facilitator = RowAuthorizer(schema: Self.schema, rights: rights, receiver: M.c)
+        for lie in [
+            entry(ConflictEntry.Column.rowKey, .text("lie"), in: decoy),
+            entry(ConflictEntry.Column.rowKey, .blob(Self.personOfB.bytes), in: decoy),
+            entry(ConflictEntry.Column.table, .text("events"), in: decoy),
+            entry(ConflictEntry.Column.table, .null, in: Self.cohortA),
+        ] {
+            #expect(throws: FieldbookError.self, "\(lie)") { try facilitator.authorize(lie, in: replica) }
+        }
+        // The same cell written again (a second detector of the conflict) stands.
+        #expect(
+            try facilitator.authorize(
+                entry(ConflictEntry.Column.rowKey, .blob(personOfA.bytes), in: Self.cohortA), in: replica)
+                == Self.cohortA)
+    }
+
     @Test func rangesOfOtherOriginsAndOfTheReceiverAreRefused() throws {
         let facilitator = RowAuthorizer(schema: Self.schema, rights: Self.facilitatorA, receiver: M.c)
         let own = StreamRange(stream: StreamID(partition: Self.cohortA, origin: M.a), after: 0, through: 5)

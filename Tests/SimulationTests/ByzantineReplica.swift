@@ -94,6 +94,8 @@ final class ByzantineReplica {
     struct Lie {
         var attack: Attack
         var body: [UInt8]
+        /// The changes it carries, to name them when the server's answer is wrong.
+        var changes: [Change] = []
     }
 
     /// Crafts `attack` from what this replica holds and what the server holds; `nil` when it
@@ -178,6 +180,6 @@ final class ByzantineReplica {
         }
         let body =
             WireFormat.frame(.roundOpen(open)) + (batch.isEmpty ? [] : WireFormat.frame(.changes(batch)))
-        return Lie(attack: attack, body: body)
+        return Lie(attack: attack, body: body, changes: batch.changes)
     }
 }

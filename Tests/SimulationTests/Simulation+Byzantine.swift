@@ -61,7 +61,7 @@ extension Simulation {
         guard answer.status == attack.expectedStatus else {
             throw SimulationFailure(
                 description:
-                    "the server answered the byzantine laptop's \(attack) with HTTP \(answer.status), not \(attack.expectedStatus)"
+                    "the server answered the byzantine laptop's \(attack) with HTTP \(answer.status), not \(attack.expectedStatus): \(lie.changes.map(\.description).joined(separator: "; "))"
             )
         }
         guard try serverFootprint() == before, server.merged.received == mergedBefore else {

@@ -11,13 +11,17 @@ extension Simulation {
         let everyone: [(name: String, fieldbook: Fieldbook)] =
             [("server", server.fieldbook)] + replicas.map { ("replica \($0.index)", $0.fieldbook) }
 
-        // Nothing waits anywhere; but a facilitator may keep, held back, skewed changes of
-        // another cohort that came in a bundle: it never receives that cohort's streams, the
-        // only thing that would settle them.
+        // Nothing waits anywhere; but skewed changes that came in a bundle may wait where
+        // nothing will settle them: of another cohort, on a facilitator's laptop (it never
+        // receives that cohort's streams), or of what a facilitator kept on its laptop (no
+        // server holds those streams).
         for (name, fieldbook) in everyone {
             var counts = try fieldbook.store.logCounts()
-            if let readable = replicas.first(where: { $0.fieldbook.store === fieldbook.store })?.readable {
-                counts.quarantined = try fieldbook.store.quarantined().count { readable.contains($0.change.partition) }
+            let readable = replicas.first(where: { $0.fieldbook.store === fieldbook.store })?.readable
+            counts.quarantined = try fieldbook.store.quarantined().count { entry in
+                let change = entry.change
+                if let readable, !readable.contains(change.partition) { return false }
+                return !(replicas.first { $0.replicaID == change.origin }?.keepsLocal(change) ?? false)
             }
             guard counts.quarantined == 0, counts.pending == 0 else {
                 throw SimulationFailure(

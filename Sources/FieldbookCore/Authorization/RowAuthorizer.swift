@@ -156,11 +156,25 @@ public struct RowAuthorizer: Sendable {
         {
             throw refusal("\(change.table) row \(change.key): a conflict is resolved only in its resolver's own name")
         }
+        func current(_ column: String) throws -> Value? {
+            try target.currentVersion(of: CellAddress(table: change.table, key: change.key, column: column))?.value
+        }
+        // The cell an entry is about decides its partition, so it is fixed for good: every
+        // replica that detects the conflict writes the same one. A change that rewrites it
+        // (or writes something that names no cell) would move the entry out of the
+        // partition whose replicas hold it (simulation seed 79, a byzantine laptop).
+        if change.column == Column.table || change.column == Column.rowKey {
+            let valid =
+                change.column == Column.table
+                ? change.value.text != nil : change.value.blob.flatMap(RowKey.init(bytes:)) != nil
+            guard valid else { throw refusal("\(change.table) row \(change.key): \(change.column) names no cell") }
+            if let stored = try current(change.column), stored != change.value {
+                throw refusal(
+                    "\(change.table) row \(change.key) is about one cell for good; \(change.column) cannot change")
+            }
+        }
         func stored(_ column: String) throws -> Value? {
-            change.column == column
-                ? change.value
-                : try target.currentVersion(of: CellAddress(table: change.table, key: change.key, column: column))?
-                    .value
+            change.column == column ? change.value : try current(column)
         }
         guard let table = try stored(Column.table)?.text, let keyBytes = try stored(Column.rowKey)?.blob else {
             return nil
