@@ -216,6 +216,12 @@ struct HostileClientTests {
                 label: w.a)
             return f.batch
         },
+        Case(name: "re-points A's conflict at a cell of B", sender: .office, outcome: .refused(.scopeDenied)) { w, f in
+            f.one(ConflictEntry.table, w.ledgerA, ConflictEntry.Column.rowKey, .blob(w.ledgerB.bytes), label: w.b)
+        },
+        Case(name: "empties A's conflict's cell key", sender: .facilitator, outcome: .refused(.scopeDenied)) { w, f in
+            f.one(ConflictEntry.table, w.ledgerA, ConflictEntry.Column.rowKey, .text("lie"), label: w.a)
+        },
         Case(name: "resolves B's conflict labelled A", sender: .office, outcome: .refused(.scopeDenied)) { w, f in
             f.one(ConflictEntry.table, w.ledgerB, ConflictEntry.Column.resolvedTime, .integer(1), label: w.a)
         },
