@@ -21,7 +21,7 @@ extension Simulation {
             counts.quarantined = try fieldbook.store.quarantined().count { entry in
                 let change = entry.change
                 if let readable, !readable.contains(change.partition) { return false }
-                return !(replicas.first { $0.replicaID == change.origin }?.keepsLocal(change) ?? false)
+                return !keptLocal(change.stream)
             }
             guard counts.quarantined == 0, counts.pending == 0 else {
                 throw SimulationFailure(
@@ -137,6 +137,14 @@ extension Simulation {
         }
     }
 
+    /// Whether `stream` is one a facilitator keeps on its laptop (its own, outside its
+    /// cohort): others hold what bundles brought them of it, the server at most what an
+    /// office laptop relayed.
+    func keptLocal(_ stream: StreamID) -> Bool {
+        guard let cohort = replicas.first(where: { $0.replicaID == stream.origin })?.cohort else { return false }
+        return stream.partition != cohort
+    }
+
     /// A facilitator's laptop holds, for every partition its token reads, what the server
     /// holds: the same vector entries and the same winner in every cell. What it wrote
     /// elsewhere stays on it and is left out on both sides (the server may hold some of
@@ -146,8 +154,7 @@ extension Simulation {
         let readable = replica.readable ?? []
         func restricted(_ knowledge: Knowledge) -> [StreamID: UInt64] {
             var entries: [StreamID: UInt64] = [:]
-            for stream in knowledge.streams where readable.contains(stream.partition) {
-                if stream.origin == replica.replicaID && stream.partition != replica.cohort { continue }
+            for stream in knowledge.streams where readable.contains(stream.partition) && !keptLocal(stream) {
                 entries[stream] = knowledge[stream]
             }
             return entries
@@ -166,7 +173,7 @@ extension Simulation {
         func winners(_ store: ReplicaStore) throws -> [CellAddress: Change] {
             var result: [CellAddress: Change] = [:]
             let changes = try store.changes(for: Knowledge(), partitions: readable, byteBudget: .max).batch.changes
-            for change in changes where !replica.keepsLocal(change) {
+            for change in changes where !keptLocal(change.stream) {
                 if let current = result[change.cell], current.stamp > change.stamp { continue }
                 result[change.cell] = change
             }
