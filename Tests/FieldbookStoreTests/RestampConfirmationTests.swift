@@ -6,28 +6,13 @@ import Testing
 /// The second half of a re-stamp: the server's versions of a laptop's own re-stamped
 /// changes win, and only those, and only from the server.
 struct RestampConfirmationTests {
-    static let day: UInt64 = 86_400_000
-    static let now: UInt64 = 1_709_340_000_000
     static let server = ReplicaID(Bytes16(high: 0x5e12_7e12, low: 1))
 
     /// A laptop that wrote three values of one cell days ahead, then had its clock fixed.
     func skewedLaptop(seed: UInt64) throws -> (ReplicaStore, ManualWallClock, StreamID, CellAddress) {
-        let clock = ManualWallClock(milliseconds: Self.now + 3 * Self.day)
-        let store = try ReplicaStore.create(
-            at: ":memory:", name: "laptop", schema: RestampTests.schema, options: .init(wallClock: clock))
-        var random = SeededRandom(seed: seed)
-        let key = RowKey(RowID.make(milliseconds: Self.now, using: &random))
-        for name in ["first", "second", "third"] {
-            try store.write { tx in
-                try tx.set(table: "items", key: key, partition: .shared, values: ["name": .text(name)])
-            }
-            clock.advance(by: 1)
-        }
-        clock.set(Self.now)
-        return (
-            store, clock, StreamID(partition: .shared, origin: store.replicaID),
-            CellAddress(table: "items", key: key, column: "name")
-        )
+        let laptop = try RestampTests.laptopThatWroteAhead(["first", "second", "third"], seed: seed)
+        laptop.clock.set(RestampTests.now)
+        return (laptop.store, laptop.clock, laptop.stream, laptop.cell)
     }
 
     func own(_ store: ReplicaStore, _ stream: StreamID) throws -> [Change] {
@@ -83,7 +68,9 @@ struct RestampConfirmationTests {
         let originals = try own(store, stream)
         // A lying server sends this laptop's own changes with other stamps.
         var lies = originals
-        for index in lies.indices { lies[index].stamp.time = HLC(milliseconds: Self.now, counter: UInt16(index)) }
+        for index in lies.indices {
+            lies[index].stamp.time = HLC(milliseconds: RestampTests.now, counter: UInt16(index))
+        }
         try store.merge(serverAnswer(lies, after: 0), from: Self.server, recordsConflicts: false, fromServer: true)
         #expect(try own(store, stream) == originals)
     }

@@ -76,25 +76,13 @@ extension RestampTests {
     /// compacted away gets a stamp from the fixed clock, not one after the lost value's old
     /// future stamp, which would keep it in quarantine for ever (simulation seed 89).
     @Test func restampIgnoresACompactedPreviousValueOfTheSameRange() throws {
-        let day: UInt64 = 86_400_000
-        let now: UInt64 = 1_709_340_000_000
-        let clock = ManualWallClock(milliseconds: now + 3 * day)
-        let store = try ReplicaStore.create(
-            at: ":memory:", name: "laptop", schema: Self.schema, options: .init(wallClock: clock))
-        var random = SeededRandom(seed: 9)
-        let key = RowKey(RowID.make(milliseconds: now, using: &random))
-        for name in ["added", "edited"] {
-            try store.write { tx in
-                try tx.set(table: "items", key: key, partition: .shared, values: ["name": .text(name)])
-            }
-            clock.advance(by: 1)
-        }
-        #expect(try store.compact(supersededBefore: now + 4 * day) == 1)
-        clock.set(now)
-        let stream = StreamID(partition: .shared, origin: store.replicaID)
+        let laptop = try Self.laptopThatWroteAhead(["added", "edited"], seed: 9)
+        let (store, now, stream) = (laptop.store, Self.now, laptop.stream)
+        #expect(try store.compact(supersededBefore: now + 4 * Self.day) == 1)
+        laptop.clock.set(now)
         #expect(try store.restamp(stream, from: 1) == 1)
 
-        let winner = try #require(try store.version(of: CellAddress(table: "items", key: key, column: "name")))
+        let winner = try #require(try store.version(of: laptop.cell))
         #expect(winner.value == .text("edited"))
         #expect(winner.stamp.time.milliseconds <= now + HybridClock.defaultMaximumDrift)
     }
@@ -107,29 +95,51 @@ extension RestampTests {
     /// must still win there (simulation seed 368). The seed-89 rule above still holds for
     /// a compacted value of the range itself.
     @Test func restampStaysAfterACompactedPreviousValueThatLeftBeforeTheRange() throws {
-        let day: UInt64 = 86_400_000
-        let now: UInt64 = 1_709_340_000_000
-        let clock = ManualWallClock(milliseconds: now + 3 * day)
-        let store = try ReplicaStore.create(
-            at: ":memory:", name: "laptop", schema: Self.schema, options: .init(wallClock: clock))
-        var random = SeededRandom(seed: 10)
-        let key = RowKey(RowID.make(milliseconds: now, using: &random))
-        for name in ["exported", "edited"] {
-            try store.write { tx in
-                try tx.set(table: "items", key: key, partition: .shared, values: ["name": .text(name)])
-            }
-            clock.advance(by: 1)
-        }
-        let stream = StreamID(partition: .shared, origin: store.replicaID)
-        let before = try store.changes(for: Knowledge(), byteBudget: .max).batch.changes.filter { $0.stream == stream }
-        #expect(try store.compact(supersededBefore: now + 4 * day) == 1)
-        clock.set(now)
+        let laptop = try Self.laptopThatWroteAhead(["exported", "edited"], seed: 10)
+        let (store, stream) = (laptop.store, laptop.stream)
+        let before = try laptop.ownChanges()
+        #expect(try store.compact(supersededBefore: Self.now + 4 * Self.day) == 1)
+        laptop.clock.set(Self.now)
         // Change #1 left with its stamp; only #2 is re-stamped.
         #expect(try store.restamp(stream, from: 2) == 1)
 
-        let winner = try #require(try store.version(of: CellAddress(table: "items", key: key, column: "name")))
+        let winner = try #require(try store.version(of: laptop.cell))
         #expect(winner.value == .text("edited"))
         #expect(winner.stamp > before[0].stamp, "the edit must still win where #1 arrives with its old stamp")
         #expect(winner.stamp.time.rawValue == before[0].stamp.time.rawValue + 1)
+    }
+}
+
+extension RestampTests {
+    static let day: UInt64 = 86_400_000
+    static let now: UInt64 = 1_709_340_000_000
+
+    /// A laptop that wrote `values` to one cell of the shared partition, one a millisecond,
+    /// with its clock three days ahead of ``now``; the clock is left there.
+    struct Laptop {
+        var store: ReplicaStore
+        var clock: ManualWallClock
+        var cell: CellAddress
+        var stream: StreamID { StreamID(partition: .shared, origin: store.replicaID) }
+
+        /// Its own changes of that stream, in sequence order.
+        func ownChanges() throws -> [Change] {
+            try store.changes(for: Knowledge(), byteBudget: .max).batch.changes.filter { $0.stream == stream }
+        }
+    }
+
+    static func laptopThatWroteAhead(_ values: [String], seed: UInt64) throws -> Laptop {
+        let clock = ManualWallClock(milliseconds: now + 3 * day)
+        let store = try ReplicaStore.create(
+            at: ":memory:", name: "laptop", schema: schema, options: .init(wallClock: clock))
+        var random = SeededRandom(seed: seed)
+        let key = RowKey(RowID.make(milliseconds: now, using: &random))
+        for value in values {
+            try store.write { tx in
+                try tx.set(table: "items", key: key, partition: .shared, values: ["name": .text(value)])
+            }
+            clock.advance(by: 1)
+        }
+        return Laptop(store: store, clock: clock, cell: CellAddress(table: "items", key: key, column: "name"))
     }
 }

@@ -15,28 +15,10 @@ struct QuarantineScenarioTests {
     /// fixed, the second cohort's re-stamped changes must reach the server even when the
     /// stuck first cohort fills every small pushed batch (simulation seed 56).
     @Test func restampedChangesArePushedPastAStreamStuckInQuarantine() async throws {
-        let directory = NSTemporaryDirectory() + "fieldbook-scenario-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var random = SeededRandom(seed: 56)
-        let server = try SimulatedServer(
-            path: directory + "/server.sqlite", replicaID: .random(using: &random),
-            clock: ManualWallClock(milliseconds: Self.epoch))
-        let token = "fbk_0000abcd_" + String(repeating: "5a", count: 32)
-        try await server.issueToken(name: "laptop", text: token)
-        let laptop = try SimulatedReplica(
-            index: 0, path: directory + "/laptop.sqlite", replicaID: .random(using: &random), token: token,
-            now: Self.epoch, idSeed: 1)
-        let peer = try SimulatedReplica(
-            index: 1, path: directory + "/peer.sqlite", replicaID: .random(using: &random), token: token,
-            now: Self.epoch, idSeed: 2)
+        let world = try await ScenarioWorld(seed: 56)
+        let (server, laptop, peer) = (world.server, try world.laptop(0), try world.laptop(1))
         func sync() async throws -> SyncClient.Progress {
-            try await SyncClient(
-                store: laptop.store, transport: server.directTransport, token: token,
-                options: .init(
-                    sizes: LinkSizes(frameBytes: 64, roundBytes: 256), idleTimeout: nil, frameTimeout: nil, seed: 1),
-                wallClock: laptop.clock, sleep: { _ in }
-            ).run()
+            try await world.sync(laptop, via: server.directTransport, sizes: LinkSizes(frameBytes: 64, roundBytes: 256))
         }
         _ = try await sync()
 
@@ -66,25 +48,10 @@ extension QuarantineScenarioTests {
     /// versions, so every replica holds one version of each change (issue 13 item 1,
     /// `FIELDBOOK_SIM_RELEASE_ALL=1 FIELDBOOK_SEED=12` in an older simulation).
     @Test func aReleaseRacingARestampEndsWithOneVersionEverywhere() async throws {
-        let directory = NSTemporaryDirectory() + "fieldbook-scenario-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var random = SeededRandom(seed: 12)
-        let server = try SimulatedServer(
-            path: directory + "/server.sqlite", replicaID: .random(using: &random),
-            clock: ManualWallClock(milliseconds: Self.epoch))
-        let token = "fbk_0000abcd_" + String(repeating: "5a", count: 32)
-        try await server.issueToken(name: "laptop", text: token)
-        let laptop = try SimulatedReplica(
-            index: 0, path: directory + "/laptop.sqlite", replicaID: .random(using: &random), token: token,
-            now: Self.epoch, idSeed: 1)
+        let world = try await ScenarioWorld(seed: 12)
+        let (server, laptop) = (world.server, try world.laptop(0))
         func sync(_ transport: some SyncTransport) async throws -> SyncClient.Progress {
-            try await SyncClient(
-                store: laptop.store, transport: transport, token: token,
-                options: .init(
-                    sizes: LinkSizes(frameBytes: 512, roundBytes: 4096), idleTimeout: nil, frameTimeout: nil, seed: 1),
-                wallClock: laptop.clock, sleep: { _ in }
-            ).run()
+            try await world.sync(laptop, via: transport, sizes: LinkSizes(frameBytes: 512, roundBytes: 4096))
         }
         _ = try await sync(server.directTransport)
 
@@ -115,6 +82,45 @@ extension QuarantineScenarioTests {
         #expect(
             try laptop.store.roundKnowledge() == laptop.store.knowledge(),
             "confirmed: the laptop no longer asks for its own changes back")
+    }
+}
+
+/// A server and laptops that sync with one office token, in a scratch folder removed
+/// when the world goes.
+final class ScenarioWorld {
+    let directory: String
+    let server: SimulatedServer
+    let token = "fbk_0000abcd_" + String(repeating: "5a", count: 32)
+    private var random: SeededRandom
+
+    init(seed: UInt64) async throws {
+        directory = NSTemporaryDirectory() + "fieldbook-scenario-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        random = SeededRandom(seed: seed)
+        server = try SimulatedServer(
+            path: directory + "/server.sqlite", replicaID: .random(using: &random),
+            clock: ManualWallClock(milliseconds: QuarantineScenarioTests.epoch))
+        try await server.issueToken(name: "laptop", text: token)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// A new laptop, numbered `index`.
+    func laptop(_ index: Int) throws -> SimulatedReplica {
+        try SimulatedReplica(
+            index: index, path: directory + "/laptop-\(index).sqlite", replicaID: .random(using: &random),
+            token: token, now: QuarantineScenarioTests.epoch, idSeed: UInt64(index + 1))
+    }
+
+    /// One whole `fieldbook sync` of `laptop` through `transport`.
+    func sync(_ laptop: SimulatedReplica, via transport: some SyncTransport, sizes: LinkSizes) async throws
+        -> SyncClient.Progress
+    {
+        try await SyncClient(
+            store: laptop.store, transport: transport, token: token,
+            options: .init(sizes: sizes, idleTimeout: nil, frameTimeout: nil, seed: 1),
+            wallClock: laptop.clock, sleep: { _ in }
+        ).run()
     }
 }
 
