@@ -93,9 +93,8 @@ struct CompactCommand: ParsableCommand {
 
     func run() throws {
         try CLI.run {
-            guard olderThan >= 0 else { throw FieldbookError(.usage, "--older-than must be 0 or more days") }
+            let cutoff = try CompactionCutoff.days(olderThan, before: SystemWallClock().milliseconds())
             let fieldbook = try global.open()
-            let cutoff = SystemWallClock().milliseconds() - UInt64(olderThan) * 86_400_000
             let removed = try fieldbook.store.compact(supersededBefore: cutoff)
             struct Output: Encodable { var removed: Int }
             try CLI.output(Output(removed: removed), json: global.json) { "Removed \(removed) superseded changes" }

@@ -189,8 +189,7 @@ struct ServerCompactCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await ServerCLI.run {
-            guard olderThan >= 0 else { throw FieldbookError(.usage, "--older-than must be 0 or more days") }
-            let cutoff = SystemWallClock().milliseconds() - UInt64(olderThan) * 86_400_000
+            let cutoff = try CompactionCutoff.days(olderThan, before: SystemWallClock().milliseconds())
             let removed = try await storeOptions.withStore(mustExist: true) {
                 try await $0.compact(supersededBefore: cutoff)
             }
