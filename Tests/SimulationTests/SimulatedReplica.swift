@@ -46,11 +46,11 @@ final class SimulatedReplica {
     /// The partitions this replica's token reads: every one for the office.
     var readable: Set<PartitionID>? { cohort.map { [$0, .shared] } }
 
-    /// Whether a change of this replica's own stays on the laptop: in a partition its
-    /// token cannot write.
-    func keepsLocal(_ change: Change) -> Bool {
-        guard let cohort, change.origin == replicaID else { return false }
-        return change.partition != cohort
+    /// Whether `stream` is one of this replica's own that stays on the laptop: in a
+    /// partition its token cannot write.
+    func keepsLocal(_ stream: StreamID) -> Bool {
+        guard let cohort, stream.origin == replicaID else { return false }
+        return stream.partition != cohort
     }
 
     /// Sets the laptop's clock from true time and its offset.

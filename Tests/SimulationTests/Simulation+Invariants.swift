@@ -141,8 +141,7 @@ extension Simulation {
     /// cohort): others hold what bundles brought them of it, the server at most what an
     /// office laptop relayed.
     func keptLocal(_ stream: StreamID) -> Bool {
-        guard let cohort = replicas.first(where: { $0.replicaID == stream.origin })?.cohort else { return false }
-        return stream.partition != cohort
+        replicas.first { $0.replicaID == stream.origin }?.keepsLocal(stream) ?? false
     }
 
     /// A facilitator's laptop holds, for every partition its token reads, what the server

@@ -307,7 +307,7 @@ final class Simulation {
                 throw SimulationFailure(description: "a local write on replica \(index) produced a foreign change")
             }
             // What a facilitator writes outside its cohort stays on its laptop by design.
-            if replica.keepsLocal(change) {
+            if replica.keepsLocal(change.stream) {
                 stats.keptLocal += 1
                 continue
             }
