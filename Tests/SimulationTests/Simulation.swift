@@ -602,9 +602,9 @@ final class Simulation {
         // What the server still quarantines must wait behind a change that left its author in
         // a bundle before the author re-stamped it: such changes are never re-stamped (a peer
         // may have merged them), and vectors count only contiguous sequences; or it must be an
-        // edit of such a change, which its re-stamp keeps after the exported value's stamp (a
-        // peer holding both must still see the edit win), so it stays as far ahead until the
-        // office releases it (seeds 368 and 776). The office releases them (again, if more
+        // edit of such a change (its author's own or another's), which its re-stamp keeps
+        // after the exported value's stamp (a peer holding both must still see the edit win),
+        // so it stays as far ahead until the office releases it (seeds 368, 776, 1888). The office releases them (again, if more
         // arrive behind them).
         for _ in 1...10 {
             try await quiesce(untilOnlyQuarantineMoves: true)
@@ -621,17 +621,9 @@ final class Simulation {
                 guard let author = replicas.first(where: { $0.replicaID == stream.origin }) else {
                     throw SimulationFailure(description: "quarantined changes of an unknown replica \(stream.origin)")
                 }
-                let exported = try author.store.read { db in
-                    try Int64.fetchOne(
-                        db,
-                        sql: """
-                            SELECT s.exported FROM fb_streams s JOIN fb_partitions p ON p.id = s.partition
-                            JOIN fb_replicas r ON r.id = s.origin WHERE p.partition = ? AND r.replica = ?
-                            """,
-                        arguments: [stream.partition.rawValue.data, stream.origin.rawValue.data]) ?? 0
-                }
+                let exported = try exportedMark(of: stream, at: author)
                 let first = left.first { $0.change.stream == stream && $0.change.sequence == sequence }?.change
-                let waitsBehindExport = try first.map { try editsExported($0, exported: exported, of: author) } ?? false
+                let waitsBehindExport = try first.map(editsExported) ?? false
                 guard sequence <= UInt64(exported) || waitsBehindExport else {
                     let entries = left.filter { $0.change.stream == stream }.prefix(4).map {
                         "\n  quarantined \($0.change); the author holds \(String(describing: try? author.store.version(of: $0.change.cell)))"
@@ -651,10 +643,28 @@ final class Simulation {
         try await byzantinePull()
     }
 
-    /// Whether `change` overwrote its author's own change of the same stream at or below
-    /// `exported` (in the author's log, or compacted there with its stamp kept).
-    func editsExported(_ change: Change, exported: Int64, of author: SimulatedReplica) throws -> Bool {
-        guard let previous = change.previous, previous.origin == change.origin else { return false }
+    /// The highest sequence of `stream` that `replica` (its origin) wrote to a bundle.
+    func exportedMark(of stream: StreamID, at replica: SimulatedReplica) throws -> Int64 {
+        try replica.store.read { db in
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT s.exported FROM fb_streams s JOIN fb_partitions p ON p.id = s.partition
+                    JOIN fb_replicas r ON r.id = s.origin WHERE p.partition = ? AND r.replica = ?
+                    """,
+                arguments: [stream.partition.rawValue.data, stream.origin.rawValue.data]) ?? 0
+        }
+    }
+
+    /// Whether `change` overwrote a change that left its author in a bundle (at or below
+    /// that author's exported mark, in its log or compacted there with its stamp kept):
+    /// its own, or another laptop's that reached it in that bundle (seed 1888).
+    func editsExported(_ change: Change) throws -> Bool {
+        guard let previous = change.previous,
+            let author = replicas.first(where: { $0.replicaID == previous.origin })
+        else { return false }
+        let stream = StreamID(partition: change.partition, origin: previous.origin)
+        let exported = try exportedMark(of: stream, at: author)
         return try author.store.read { db in
             try Bool.fetchOne(
                 db,
@@ -668,7 +678,7 @@ final class Simulation {
                         OR EXISTS (SELECT 1 FROM fb_digests d, s WHERE d.stream = s.id AND d.sequence <= ?3 AND d.hlc = ?4)
                     """,
                 arguments: [
-                    change.stream.partition.rawValue.data, change.origin.rawValue.data, exported,
+                    stream.partition.rawValue.data, stream.origin.rawValue.data, exported,
                     Int64(bitPattern: previous.time.rawValue),
                 ]) ?? false
         }
