@@ -16,13 +16,17 @@ extension ReplicaStore {
     /// re-stamped changes the server has not confirmed yet are declared missing, so the
     /// server's answer carries its versions of them.
     public func roundKnowledge() throws -> Knowledge {
-        try withReadSession { session in
-            var knowledge = try session.knowledge()
-            for (stream, unconfirmed) in try session.unconfirmedRestamps() {
-                knowledge[stream] = min(knowledge[stream], unconfirmed - 1)
-            }
-            return knowledge
+        try roundKnowledge(holding: knowledge())
+    }
+
+    /// ``roundKnowledge()`` from the knowledge the caller has just read (a sync round
+    /// reads it anyway): only the unconfirmed marks are read here.
+    public func roundKnowledge(holding local: Knowledge) throws -> Knowledge {
+        var knowledge = local
+        for (stream, unconfirmed) in try withReadSession({ try $0.unconfirmedRestamps() }) {
+            knowledge[stream] = min(knowledge[stream], unconfirmed - 1)
         }
+        return knowledge
     }
 }
 

@@ -175,7 +175,7 @@ public final class SyncClient: Sendable {
         // answer carries the server's versions of them to compare.
         let open = RoundOpen(
             schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
-            clientTime: wallClock.milliseconds(), knowledge: try store.roundKnowledge(),
+            clientTime: wallClock.milliseconds(), knowledge: try store.roundKnowledge(holding: local),
             frameBytes: UInt32(clamping: plan.sizes.frameBytes),
             roundBytes: UInt32(clamping: plan.sizes.roundBytes))
         var body = WireFormat.frame(.roundOpen(open))
