@@ -68,10 +68,7 @@ struct RosterBenchmarks {
     func plainInsert(csv: String) throws -> Double {
         let path = folder + "/p10-plain.sqlite"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        var configuration = Configuration()
-        configuration.journalMode = .wal
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        let database = try DatabaseQueue(path: path, configuration: configuration)
+        let database = try PlainSQLite.open(path)
         try database.write { db in
             try db.execute(
                 sql: """

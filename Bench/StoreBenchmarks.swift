@@ -24,10 +24,7 @@ struct StoreBenchmarks {
 
     /// A plain SQLite database configured like the replica.
     func plainDatabase(_ name: String) throws -> DatabaseQueue {
-        var configuration = Configuration()
-        configuration.journalMode = .wal
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        let queue = try DatabaseQueue(path: "\(folder)/\(name).sqlite", configuration: configuration)
+        let queue = try PlainSQLite.open("\(folder)/\(name).sqlite")
         try queue.write { db in try db.execute(sql: Self.attendanceSQL) }
         return queue
     }

@@ -154,17 +154,24 @@ extension ReplicaStore {
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = false
-        configuration.prepareDatabase { db in
-            // FULL: a commit survives power loss too, not only a killed process. A
-            // facilitator's battery dying mid-session must not lose the register.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         return try StoreErrors.translate(path: path) {
             if path == ":memory:" { return try DatabaseQueue(configuration: configuration) }
-            return options.pooled
+            let writer: any DatabaseWriter =
+                options.pooled
                 ? try DatabasePool(path: path, configuration: configuration)
                 : try DatabaseQueue(path: path, configuration: configuration)
+            try requireFullSync(writer)
+            return writer
         }
+    }
+
+    /// Sets `synchronous = FULL` on the writing connection: a commit then survives power
+    /// loss too, not only a killed process (a facilitator's battery dying mid-session must
+    /// not lose the register). It must come after GRDB has opened the file: its WAL set-up
+    /// runs after `prepareDatabase` and sets `NORMAL`, under which a commit is not synced
+    /// until the next checkpoint (every replica ran that way until stop 20).
+    static func requireFullSync(_ writer: any DatabaseWriter) throws {
+        try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
     }
 
     /// Merges held changes whose table or column this schema now knows.

@@ -28,6 +28,30 @@ struct ReplicaStoreTests {
         #expect(try canonicalDump(ofFile: directory.path("replica-1.sqlite")) == before)
     }
 
+    /// A commit must reach the disk before the write returns (DESIGN: nothing is lost, a
+    /// battery dying mid-session included): WAL with `synchronous = FULL` on the writing
+    /// connection, on a new file, a reopened one, and a pooled one (the server's).
+    @Test(arguments: [false, true])
+    func everyCommitIsSyncedToDisk(pooled: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("replica.sqlite")
+        let options = ReplicaStore.Options(pooled: pooled)
+        let created = try ReplicaStore.create(at: path, name: "durable", schema: Fixture.schema, options: options)
+        let settings = { (store: ReplicaStore) in
+            try store.database.writeWithoutTransaction { db in
+                (
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                    try Int.fetchOne(db, sql: "PRAGMA synchronous")
+                )
+            }
+        }
+        let new = try settings(created)
+        #expect(new.0 == "wal" && new.1 == 2, "journal mode \(new.0 ?? "-"), synchronous \(new.1 ?? -1) (2 is FULL)")
+        try created.database.close()
+        let reopened = try settings(try ReplicaStore.open(at: path, schema: Fixture.schema, options: options))
+        #expect(reopened.0 == "wal" && reopened.1 == 2, "synchronous \(reopened.1 ?? -1) after reopening (2 is FULL)")
+    }
+
     @Test func openMissingFileIsNotFound() throws {
         let directory = try TemporaryDirectory()
         Self.expectError(.notFound) {
