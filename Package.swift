@@ -189,6 +189,8 @@ let package = Package(
                 "Fieldbook", "FieldbookCore", "FieldbookProtocol", "FieldbookServer", "FieldbookStore", "FieldbookSync",
                 "FieldbookTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Depends on the executables so `swift test` builds them; the tests run them as a user would.

@@ -86,7 +86,7 @@ public func buildApplication(
                 .error(
                     ErrorMessage(
                         code: error.code, message: error.message, resume: error.resume,
-                        serverTime: SystemWallClock().milliseconds(),
+                        serverTime: service.wallClock.milliseconds(),
                         supportedFormats: error.code == .unsupportedVersion ? [WireFormat.framedVersion] : [])),
                 status: HTTPResponse.Status(code: error.code.httpStatus), metrics: service.metrics)
         } catch {

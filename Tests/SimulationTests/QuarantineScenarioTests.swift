@@ -97,7 +97,7 @@ final class ScenarioWorld {
         directory = NSTemporaryDirectory() + "fieldbook-scenario-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         random = SeededRandom(seed: seed)
-        server = try SimulatedServer(
+        server = try await SimulatedServer(
             path: directory + "/server.sqlite", replicaID: .random(using: &random),
             clock: ManualWallClock(milliseconds: QuarantineScenarioTests.epoch))
         try await server.issueToken(name: "laptop", text: token)

@@ -96,14 +96,15 @@ final class Simulation {
         step = options.steps
         try await heal()
         try await checkInvariants()
+        await server.stop()
         stats.seeds = 1
         return stats
     }
 
     func setUp() async throws {
-        server = try SimulatedServer(
+        server = try await SimulatedServer(
             path: directory + "/server.sqlite", replicaID: ReplicaID.random(using: &random),
-            clock: ManualWallClock(milliseconds: now))
+            clock: ManualWallClock(milliseconds: now), overHTTP: options.overHTTP)
         for index in 0..<options.replicas {
             let secret = (0..<4).map { _ in String(format: "%016llx", random.next()) }.joined()
             let token = String(format: "fbk_%08x_", index) + secret
@@ -163,7 +164,7 @@ final class Simulation {
     func advance() async throws {
         now += UInt64.random(in: 0...20_000, using: &random)
         server.clock.set(now)
-        try scheduled()
+        try await scheduled()
         for replica in replicas where !isSkewed(replica.index) && replica.jumpEndsAt == nil {
             replica.offset = min(max(replica.offset + Int64.random(in: -400...400, using: &random), -240_000), 240_000)
         }
@@ -229,9 +230,9 @@ final class Simulation {
 
     /// Things planned for a step: the server coming back, clock jumps ending, the skewed
     /// replica's clock running ahead, being released and being fixed.
-    func scheduled() throws {
+    func scheduled() async throws {
         if let until = serverDownUntil, step >= until {
-            try server.restart()
+            try await server.restart()
             serverDownUntil = nil
             stats.serverRestarts += 1
             log("server restarted from its file")
@@ -590,7 +591,7 @@ final class Simulation {
     func heal() async throws {
         log("heal")
         if serverDownUntil != nil {
-            try server.restart()
+            try await server.restart()
             serverDownUntil = nil
         }
         for replica in replicas {

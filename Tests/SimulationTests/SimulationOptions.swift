@@ -8,7 +8,9 @@ import Foundation
 /// - `FIELDBOOK_SEEDS=n`: run seeds 1…n (CI default: 200);
 /// - `FIELDBOOK_FIRST_SEED=n`: start the range at n instead of 1;
 /// - `FIELDBOOK_MAX_REPLICAS=n`: replicas per run are drawn from 5…n (default 8; at most 20);
-/// - `FIELDBOOK_STEPS=n`: scheduler steps per run (default 160).
+/// - `FIELDBOOK_STEPS=n`: scheduler steps per run (default 160);
+/// - `FIELDBOOK_SIM_HTTP=all|none`: rounds over loopback HTTP in every seed or none
+///   (default: every fifth seed).
 ///
 /// A replay must use the same scale settings as the run that failed; the failure
 /// message prints the complete command.
@@ -30,6 +32,11 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
     /// always among them, with the office's): they receive only that cohort and the shared
     /// partition, and what they write elsewhere stays on the laptop.
     var facilitators: [Int]
+    /// Whether rounds travel over real loopback HTTP (``LoopbackServer``) rather than
+    /// straight into the service. `FIELDBOOK_SIM_HTTP=all` or `none`; by default every
+    /// fifth seed. Not drawn from the seed's random source, so a seed runs the same
+    /// steps either way (`aSeedRunsTheSameOverHTTP` checks it).
+    var overHTTP: Bool
 
     /// Whether the office's mid-run release takes every origin's quarantined changes,
     /// including those of a laptop that may be re-stamping them at that moment (the race
@@ -66,6 +73,7 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
         if maxReplicas != defaultMaxReplicas { variables.append("FIELDBOOK_MAX_REPLICAS=\(maxReplicas)") }
         if steps != defaultSteps { variables.append("FIELDBOOK_STEPS=\(steps)") }
         if !releasesEveryOrigin { variables.append("FIELDBOOK_SIM_RELEASE_SKEWED_ONLY=1") }
+        if let http = environment["FIELDBOOK_SIM_HTTP"] { variables.append("FIELDBOOK_SIM_HTTP=\(http)") }
         return variables.joined(separator: " ") + " swift test --filter SimulationTests"
     }
 
@@ -81,6 +89,15 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
         // Drawn last, so the draws above give every seed the shape it had before.
         byzantine = Int.random(in: 0..<10, using: &random) < 6
         facilitators = (1..<replicas).filter { _ in Int.random(in: 0..<10, using: &random) < 3 }
+        overHTTP = Self.runsOverHTTP(seed: seed)
+    }
+
+    static func runsOverHTTP(seed: UInt64) -> Bool {
+        switch environment["FIELDBOOK_SIM_HTTP"] {
+        case "all": true
+        case "none": false
+        default: seed % 5 == 0
+        }
     }
 
     var description: String {
@@ -89,5 +106,6 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
                 ?? "no replica days ahead") + (byzantine ? ", a byzantine laptop" : "")
             + (facilitators.isEmpty
                 ? "" : ", facilitators' tokens on \(facilitators.map(String.init).joined(separator: ", "))")
+            + (overHTTP ? ", over loopback HTTP" : "")
     }
 }

@@ -64,6 +64,34 @@ struct SimulationTests {
         #expect(snapshots[0] == snapshots[1])
     }
 
+    /// Rounds over loopback HTTP change nothing: a seed run over HTTP takes the same steps
+    /// and ends with the same data as the same seed run straight into the service.
+    @Test func aSeedRunsTheSameOverHTTP() async throws {
+        var traces: [[String]] = []
+        var snapshots: [[String: String]] = []
+        var summaries: [String] = []
+        for overHTTP in [false, true] {
+            var options = SimulationOptions(seed: 42)
+            options.overHTTP = overHTTP
+            let simulation = try Simulation(options: options)
+            summaries.append(try await simulation.run().summary)
+            #expect(simulation.server.loopback == nil, "the loopback server is stopped at the end")
+            if overHTTP {
+                let server = simulation.server!
+                #expect(server.roundsOverHTTP == server.rounds && server.cutRoundsOverHTTP > 0)
+            }
+            traces.append(simulation.trace.filter { !$0.contains(options.description) })
+            snapshots.append(try simulation.snapshot(simulation.server.fieldbook))
+        }
+        #expect(traces[0] == traces[1], "first difference: \(Self.firstDifference(traces[0], traces[1]) ?? "none")")
+        #expect(snapshots[0] == snapshots[1])
+        #expect(summaries[0] == summaries[1])
+    }
+
+    static func firstDifference(_ a: [String], _ b: [String]) -> String? {
+        zip(a, b).first { $0 != $1 }.map { "\($0.0)\n  over HTTP: \($0.1)" }
+    }
+
     /// Runs one seed, turning any failure into a report with the tail of its trace.
     static func run(seed: UInt64) async -> Result<SimulationStats, SimulationFailure> {
         let options = SimulationOptions(seed: seed)
@@ -72,6 +100,7 @@ struct SimulationTests {
             simulation = try Simulation(options: options)
             return .success(try await simulation!.run())
         } catch {
+            await simulation?.server?.stop()
             if let path = ProcessInfo.processInfo.environment["FIELDBOOK_SIM_TRACE"], let simulation {
                 try? simulation.trace.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
             }

@@ -16,7 +16,7 @@ struct SyncScenarioTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var random = SeededRandom(seed: 3)
-        let server = try SimulatedServer(
+        let server = try await SimulatedServer(
             path: directory + "/server.sqlite", replicaID: .random(using: &random),
             clock: ManualWallClock(milliseconds: Self.epoch))
         // One office token per replica: a token is bound to the first replica that syncs with it.
