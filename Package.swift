@@ -138,7 +138,10 @@ let package = Package(
 
         .target(
             name: "FieldbookTestSupport",
-            dependencies: ["FieldbookCore", "FieldbookStore", "Fieldbook"],
+            dependencies: [
+                "FieldbookCore", "FieldbookStore", "Fieldbook", "FieldbookServer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/FieldbookTestSupport"
         ),
         .testTarget(name: "FieldbookCoreTests", dependencies: ["FieldbookCore", "FieldbookTestSupport"]),

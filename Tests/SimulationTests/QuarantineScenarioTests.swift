@@ -35,7 +35,7 @@ struct QuarantineScenarioTests {
         server.clock.set(Self.epoch + 60_000)
         let progress = try await sync()
         #expect(progress.restamped > 0)
-        let stuck = try server.store.store.quarantined().map(\.change.partition)
+        let stuck = try server.sqlite!.store.quarantined().map(\.change.partition)
         #expect(!stuck.contains(second.partition), "the re-stamped cohort is still quarantined")
         #expect(try server.fieldbook.cohorts().map(\.name) == ["Second"])
     }
@@ -66,7 +66,7 @@ extension QuarantineScenarioTests {
         laptop.clock.set(Self.epoch + 60_000)
         server.clock.set(Self.epoch + 60_000)
         let racing = ReleasingTransport(inner: server.directTransport, beforeRequest: 2) {
-            _ = try server.releaseQuarantine()
+            _ = try await server.releaseQuarantine()
         }
         #expect(try await sync(racing).restamped > 0)
         _ = try await sync(server.directTransport)
@@ -77,7 +77,7 @@ extension QuarantineScenarioTests {
                     $0.origin == laptop.store.replicaID
                 })
         }
-        #expect(try own(laptop.store) == own(server.store.store), "the laptop and the server hold different versions")
+        #expect(try own(laptop.store) == own(server.sqlite!.store), "the laptop and the server hold different versions")
         #expect(try laptop.fieldbook.notes().map(\.body) == server.fieldbook.notes().map(\.body))
         #expect(
             try laptop.store.roundKnowledge() == laptop.store.knowledge(),
@@ -129,10 +129,10 @@ final class ScenarioWorld {
 final class ReleasingTransport<Inner: SyncTransport>: SyncTransport, @unchecked Sendable {
     let inner: Inner
     let beforeRequest: Int
-    let action: () throws -> Void
+    let action: () async throws -> Void
     private var requests = 0
 
-    init(inner: Inner, beforeRequest: Int, action: @escaping () throws -> Void) {
+    init(inner: Inner, beforeRequest: Int, action: @escaping () async throws -> Void) {
         self.inner = inner
         self.beforeRequest = beforeRequest
         self.action = action
@@ -140,7 +140,7 @@ final class ReleasingTransport<Inner: SyncTransport>: SyncTransport, @unchecked 
 
     func post(_ body: [UInt8], token: String, receive: (SyncReplyPart) async throws -> Void) async throws {
         requests += 1
-        if requests == beforeRequest { try action() }
+        if requests == beforeRequest { try await action() }
         try await inner.post(body, token: token, receive: receive)
     }
 }

@@ -10,7 +10,9 @@ import FieldbookSync
 /// invariants are checked as in any run, and the liar must end holding exactly what its
 /// token may read.
 extension Simulation {
-    /// What of the server's store a lie must not change.
+    /// What of the server's store a lie must not change. On PostgreSQL, whose tables the
+    /// simulation does not read mid-run, the log is counted through the store's readout
+    /// (winners, superseded and pending changes together).
     struct ServerFootprint: Equatable {
         var knowledge: Knowledge
         var winners: Int
@@ -19,12 +21,25 @@ extension Simulation {
         var quarantined: Int
     }
 
-    func serverFootprint() throws -> ServerFootprint {
-        let store = server.store.store
-        let counts = try store.logCounts()
+    func serverFootprint() async throws -> ServerFootprint {
+        let knowledge = try await server.sync.knowledge()
+        if let store = server.sqlite?.store {
+            let counts = try store.logCounts()
+            return ServerFootprint(
+                knowledge: knowledge, winners: counts.winners, superseded: counts.superseded,
+                pending: counts.pending, quarantined: counts.quarantined)
+        }
+        var assembler = FrameAssembler(peer: Knowledge())
+        var logged = 0
+        while true {
+            let (next, assembly) = try await server.sync.nextFrame(of: assembler, byteBudget: 1 << 20)
+            assembler = next
+            logged += assembly.batch.changes.count
+            if !assembly.hasMore { break }
+        }
         return ServerFootprint(
-            knowledge: try store.knowledge(), winners: counts.winners, superseded: counts.superseded,
-            pending: counts.pending, quarantined: counts.quarantined)
+            knowledge: knowledge, winners: logged, superseded: 0, pending: 0,
+            quarantined: try await server.sync.quarantined().count)
     }
 
     func setUpByzantine(cohort: PartitionID) async throws {
@@ -52,10 +67,10 @@ extension Simulation {
         let attack = ByzantineReplica.Attack.allCases.randomElement(using: &random)!
         guard
             let lie = try byzantine.craft(
-                attack, server: try server.store.store.knowledge(), serverID: server.store.replicaID,
+                attack, server: try await server.sync.knowledge(), serverID: server.replicaID,
                 honest: replicas.map(\.replicaID), random: &random)
         else { return }
-        let before = try serverFootprint()
+        let before = try await serverFootprint()
         let mergedBefore = server.merged.received
         let answer = await server.handle(body: lie.body, token: byzantine.token)
         guard answer.status == attack.expectedStatus else {
@@ -64,7 +79,7 @@ extension Simulation {
                     "the server answered the byzantine laptop's \(attack) with HTTP \(answer.status), not \(attack.expectedStatus): \(lie.changes.map(\.description).joined(separator: "; "))"
             )
         }
-        guard try serverFootprint() == before, server.merged.received == mergedBefore else {
+        guard try await serverFootprint() == before, server.merged.received == mergedBefore else {
             throw SimulationFailure(description: "the byzantine laptop's \(attack) changed the server's store")
         }
         if answer.status == 200 { stats.liesHarmless += 1 } else { stats.liesRefused += 1 }
@@ -91,13 +106,13 @@ extension Simulation {
     }
 
     /// The liar holds exactly what its token may read of the server, and nothing else.
-    func checkByzantineScope() throws {
+    func checkByzantineScope() async throws {
         guard let byzantine else { return }
         let held = try byzantine.store.knowledge()
         if let outside = held.partitions.first(where: { !byzantine.readable.contains($0) }) {
             throw SimulationFailure(description: "the byzantine laptop holds partition \(outside), outside its token")
         }
-        guard held == (try server.store.store.knowledge().restricted(to: byzantine.readable)) else {
+        guard held == (try await server.sync.knowledge().restricted(to: byzantine.readable)) else {
             throw SimulationFailure(
                 description: "the byzantine laptop's knowledge differs from what its token may read on the server")
         }

@@ -7,9 +7,14 @@ import GRDB
 extension Simulation {
     /// The promises, checked once everyone has synced to quiescence.
     func checkInvariants() async throws {
-        let serverStore = server.store.store
+        // The server's content as a replica file (on PostgreSQL: pulled through its store).
+        let serverStore = try await server.content()
         let everyone: [(name: String, fieldbook: Fieldbook)] =
-            [("server", server.fieldbook)] + replicas.map { ("replica \($0.index)", $0.fieldbook) }
+            [("server", Fieldbook(store: serverStore))] + replicas.map { ("replica \($0.index)", $0.fieldbook) }
+        let waiting = try await server.sync.quarantined().filter { !keptLocal($0.change.stream) }
+        guard waiting.isEmpty else {
+            throw SimulationFailure(description: "the server still holds \(waiting.count) quarantined changes")
+        }
 
         // Nothing waits anywhere; but skewed changes that came in a bundle may wait where
         // nothing will settle them: of another cohort, on a facilitator's laptop (it never
@@ -37,11 +42,14 @@ extension Simulation {
                 throw SimulationFailure(description: "replica \(replica.index)'s knowledge differs from the server's")
             }
         }
-        for replica in replicas where replica.cohort != nil { try checkFacilitator(replica, against: knowledge) }
+        for replica in replicas where replica.cohort != nil {
+            try checkFacilitator(replica, against: knowledge, server: serverStore)
+        }
 
         // Identical data, winners' stamps, ledger and exports everywhere (a facilitator's
         // winners were compared above).
-        let reference = try snapshot(server.fieldbook)
+        let reference = try snapshot(everyone[0].fieldbook)
+        serverSnapshot = reference
         for (name, fieldbook) in everyone.dropFirst()
         where replicas.first(where: { $0.fieldbook.store === fieldbook.store })?.cohort == nil {
             let other = try snapshot(fieldbook)
@@ -62,8 +70,12 @@ extension Simulation {
                     SELECT count(*) FROM (SELECT id FROM fb_cells UNION ALL SELECT id FROM fb_history
                         UNION ALL SELECT id FROM fb_pending) AS l
                     JOIN fb_streams s ON s.id = (l.id >> 32) JOIN fb_replicas r ON r.id = s.origin
-                    WHERE r.replica NOT IN (?, ?)
-                    """, arguments: [serverStore.replicaID.rawValue.data, ReplicaID.genesis.rawValue.data]) ?? 0
+                    WHERE r.replica NOT IN (?, ?, ?)
+                    """,
+                arguments: [
+                    server.replicaID.rawValue.data, serverStore.replicaID.rawValue.data,
+                    ReplicaID.genesis.rawValue.data,
+                ]) ?? 0
         }
         let mergedOnce = server.merged.applied + server.merged.superseded + server.merged.unknown
         guard heldFromOthers == mergedOnce else {
@@ -74,15 +86,14 @@ extension Simulation {
         stats.conflicts = try serverStore.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0
         }
 
-        try checkWritesAccountedFor()
-        try checkByzantineScope()
+        try checkWritesAccountedFor(server: serverStore)
+        try await checkByzantineScope()
     }
 
     /// Every write the workload made is the winner of its cell, or in the conflict ledger,
     /// or was overwritten by a write that had seen it, or holds the same value as such a
     /// version (two versions with equal values lose nothing, whichever wins).
-    func checkWritesAccountedFor() throws {
-        let serverStore = server.store.store
+    func checkWritesAccountedFor(server serverStore: ReplicaStore) throws {
         var versions: [LogPosition: Change] = [:]
         var byCell: [CellAddress: [Change]] = [:]
         for store in [serverStore] + replicas.map(\.store) {
@@ -149,7 +160,9 @@ extension Simulation {
     /// elsewhere stays on it and is left out on both sides (the server may hold some of
     /// it, relayed by an office laptop that imported a bundle from it); what it imported
     /// of other cohorts is left out too.
-    func checkFacilitator(_ replica: SimulatedReplica, against serverKnowledge: Knowledge) throws {
+    func checkFacilitator(
+        _ replica: SimulatedReplica, against serverKnowledge: Knowledge, server serverStore: ReplicaStore
+    ) throws {
         let readable = replica.readable ?? []
         func restricted(_ knowledge: Knowledge) -> [StreamID: UInt64] {
             var entries: [StreamID: UInt64] = [:]
@@ -179,7 +192,7 @@ extension Simulation {
             return result
         }
         let here = try winners(replica.store)
-        let there = try winners(server.store.store)
+        let there = try winners(serverStore)
         for (cell, change) in there where here[cell]?.stamp != change.stamp || here[cell]?.value != change.value {
             throw SimulationFailure(
                 description:

@@ -3,6 +3,7 @@ import FieldbookCore
 import FieldbookProtocol
 import FieldbookServer
 import FieldbookStore
+import FieldbookTestSupport
 import FieldbookSync
 import Foundation
 
@@ -47,6 +48,9 @@ final class Simulation {
     var replicas: [SimulatedReplica] = []
     /// The laptop that lies, in the seeds that have one.
     var byzantine: ByzantineReplica?
+    /// The server's data, winning stamps, ledger and exports at the end of the run
+    /// (``snapshot(_:)``), kept once the server has stopped.
+    var serverSnapshot: [String: String] = [:]
     var serverDownUntil: Int?
     var replays: [PendingRound] = []
     var bundles: [(from: Int, to: Int, bytes: [UInt8])] = []
@@ -104,7 +108,9 @@ final class Simulation {
     func setUp() async throws {
         server = try await SimulatedServer(
             path: directory + "/server.sqlite", replicaID: ReplicaID.random(using: &random),
-            clock: ManualWallClock(milliseconds: now), overHTTP: options.overHTTP)
+            clock: ManualWallClock(milliseconds: now),
+            backend: options.onPostgres ? .postgres(url: try await TestPostgres.makeDatabase()) : .sqlite,
+            overHTTP: options.overHTTP)
         for index in 0..<options.replicas {
             let secret = (0..<4).map { _ in String(format: "%016llx", random.next()) }.joined()
             let token = String(format: "fbk_%08x_", index) + secret
@@ -131,7 +137,7 @@ final class Simulation {
         if options.byzantine { try await setUpByzantine(cohort: cohort.partition) }
         log(options.description)
         for replica in replicas { log("replica \(replica.index) is \(replica.replicaID.short)") }
-        log("server is \(server.store.replicaID.short)")
+        log("server is \(server.replicaID.short)")
     }
 
     /// A second cohort, and facilitators' tokens for one cohort each. Drawn from a random
@@ -253,7 +259,7 @@ final class Simulation {
         if options.releasesQuarantine && step == skewReleases {
             // The office releases every laptop's held-back changes (or only the skewed one's,
             // see `SimulationOptions.releasesEveryOrigin`), racing any re-stamp under way.
-            let report = try server.releaseQuarantine(
+            let report = try await server.releaseQuarantine(
                 origin: SimulationOptions.releasesEveryOrigin ? nil : replicas[skewed].replicaID)
             stats.released += report.applied + report.superseded
             log("office releases the quarantine: \(report.applied + report.superseded) changes")
@@ -513,7 +519,7 @@ final class Simulation {
                 "replica \(index) synced: \(progress.rounds) rounds, sent \(progress.sent), received \(progress.received), restamped \(progress.restamped), quarantined \(progress.quarantined)"
             )
             // A replica whose changes sit in the server's quarantine is told so.
-            let held = try await server.store.quarantinedStarts(origin: replicas[index].replicaID)
+            let held = try await server.sync.quarantinedStarts(origin: replicas[index].replicaID)
             guard held.isEmpty || progress.quarantined > 0 else {
                 throw SimulationFailure(
                     description: "replica \(index) synced without being told that the server quarantines its changes")
@@ -532,11 +538,12 @@ final class Simulation {
     /// change stamped beyond the bound went to quarantine, unmerged and uncounted.
     func serve(_ round: PendingRound, delivered: Int? = nil) async throws -> SimulatedAnswer {
         let pushed = Self.pushedChanges(in: Array(round.body.prefix(delivered ?? round.body.count)))
-        let heldBefore = try await server.store.knowledge()
+        let heldBefore = try await server.sync.knowledge()
         let answer = await server.handle(body: round.body, token: round.token, delivered: delivered)
         stats.rounds += 1
-        let reading = try server.store.store.clockReading()
-        guard reading.milliseconds <= now + Self.bound else {
+        // The embedded store's clock; the PostgreSQL store keeps its clock per partition in
+        // its tables, which this check does not read.
+        if let reading = try server.sqlite?.store.clockReading(), reading.milliseconds > now + Self.bound {
             throw SimulationFailure(description: "the server's clock ran ahead to \(reading) at \(now)")
         }
         // A request cut short is never answered (status 0): the link broke.
@@ -549,9 +556,9 @@ final class Simulation {
                 && change.previous.map { change.stamp.time.rawValue != $0.time.rawValue &+ 1 } ?? true
         }
         if !skewed.isEmpty {
-            let held = try await server.store.knowledge()
+            let held = try await server.sync.knowledge()
             let quarantined = Set(
-                try server.store.store.quarantined().map {
+                try await server.sync.quarantined().map {
                     LogPosition(stream: $0.change.stream, sequence: $0.change.sequence)
                 })
             for change in skewed {
@@ -561,7 +568,7 @@ final class Simulation {
                 // Held back in quarantine, or (in a later frame of a stream already held back)
                 // left with its sender, who pushes it again once the quarantine is cleared.
                 let position = LogPosition(stream: change.stream, sequence: change.sequence)
-                let first = try server.store.store.quarantined().filter { $0.change.stream == change.stream }
+                let first = try await server.sync.quarantined().filter { $0.change.stream == change.stream }
                     .map(\.change.sequence).min()
                 guard quarantined.contains(position) || first.map({ $0 < change.sequence }) == true else {
                     throw SimulationFailure(
@@ -609,7 +616,7 @@ final class Simulation {
         // arrive behind them).
         for _ in 1...10 {
             try await quiesce(untilOnlyQuarantineMoves: true)
-            let left = try server.store.store.quarantined()
+            let left = try await server.sync.quarantined()
             if left.isEmpty { break }
             var firstHeld: [StreamID: UInt64] = [:]
             for entry in left {
@@ -636,7 +643,7 @@ final class Simulation {
                     )
                 }
             }
-            let report = try server.releaseQuarantine()
+            let report = try await server.releaseQuarantine()
             stats.released += report.applied + report.superseded
             log("office releases the quarantine left behind exported changes: \(report.applied + report.superseded)")
         }
@@ -686,11 +693,13 @@ final class Simulation {
     }
 
     /// What the server holds and holds back.
-    func serverState() throws -> (Knowledge, Set<LogPosition>) {
-        let store = server.store.store
-        return (
-            try store.knowledge(),
-            Set(try store.quarantined().map { LogPosition(stream: $0.change.stream, sequence: $0.change.sequence) })
+    func serverState() async throws -> (Knowledge, Set<LogPosition>) {
+        (
+            try await server.sync.knowledge(),
+            Set(
+                try await server.sync.quarantined().map {
+                    LogPosition(stream: $0.change.stream, sequence: $0.change.sequence)
+                })
         )
     }
 
@@ -704,7 +713,7 @@ final class Simulation {
             for replica in replicas { replica.tick(trueTime: now) }
             var moved = false
             var received = false
-            let before = try serverState()
+            let before = try await serverState()
             for index in replicas.indices {
                 try await startSync(index)
                 while replicas[index].syncing { try await deliver(index, fate: .normal) }
@@ -715,7 +724,7 @@ final class Simulation {
                 if progress.received > 0 { received = true }
             }
             // Only re-stamps of changes stuck behind exported ones, pushed and quarantined again.
-            let after = try serverState()
+            let after = try await serverState()
             let stuck = !received && after == before
             if !moved || (untilOnlyQuarantineMoves && stuck) {
                 stats.quiescencePasses = max(stats.quiescencePasses, pass)
@@ -723,8 +732,8 @@ final class Simulation {
             }
         }
         var detail = ""
-        for entry in try server.store.store.quarantined().prefix(6) {
-            let current = try server.store.store.version(of: entry.change.cell)
+        for entry in try await server.sync.quarantined().prefix(6) {
+            let current = try server.sqlite?.store.version(of: entry.change.cell)
             detail +=
                 "\n  quarantined \(entry.change); the server's winner: \(current.map { "\($0.value) \($0.stamp)" } ?? "none")"
         }

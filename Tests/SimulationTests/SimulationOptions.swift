@@ -1,4 +1,5 @@
 import FieldbookCore
+import FieldbookTestSupport
 import Foundation
 
 /// The shape of one simulated run, derived from its seed and the scale settings.
@@ -10,7 +11,9 @@ import Foundation
 /// - `FIELDBOOK_MAX_REPLICAS=n`: replicas per run are drawn from 5…n (default 8; at most 20);
 /// - `FIELDBOOK_STEPS=n`: scheduler steps per run (default 160);
 /// - `FIELDBOOK_SIM_HTTP=all|none`: rounds over loopback HTTP in every seed or none
-///   (default: every fifth seed).
+///   (default: every fifth seed);
+/// - `FIELDBOOK_SIM_POSTGRES=all|none`: the server on PostgreSQL in every seed or none
+///   (default: every fourth seed, when the tests have PostgreSQL: `TestPostgres`).
 ///
 /// A replay must use the same scale settings as the run that failed; the failure
 /// message prints the complete command.
@@ -37,6 +40,11 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
     /// fifth seed. Not drawn from the seed's random source, so a seed runs the same
     /// steps either way (`aSeedRunsTheSameOverHTTP` checks it).
     var overHTTP: Bool
+    /// Whether the server keeps its data in PostgreSQL (a database of its own, on the
+    /// tests' cluster, `TestPostgres`) rather than in a replica file.
+    /// `FIELDBOOK_SIM_POSTGRES=all` or `none`; by default every fourth seed, when the
+    /// tests have PostgreSQL (CI always does). Not drawn from the seed's random source.
+    var onPostgres: Bool
 
     /// Whether the office's mid-run release takes every origin's quarantined changes,
     /// including those of a laptop that may be re-stamping them at that moment (the race
@@ -74,6 +82,9 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
         if steps != defaultSteps { variables.append("FIELDBOOK_STEPS=\(steps)") }
         if !releasesEveryOrigin { variables.append("FIELDBOOK_SIM_RELEASE_SKEWED_ONLY=1") }
         if let http = environment["FIELDBOOK_SIM_HTTP"] { variables.append("FIELDBOOK_SIM_HTTP=\(http)") }
+        if let postgres = environment["FIELDBOOK_SIM_POSTGRES"] {
+            variables.append("FIELDBOOK_SIM_POSTGRES=\(postgres)")
+        }
         return variables.joined(separator: " ") + " swift test --filter SimulationTests"
     }
 
@@ -90,6 +101,16 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
         byzantine = Int.random(in: 0..<10, using: &random) < 6
         facilitators = (1..<replicas).filter { _ in Int.random(in: 0..<10, using: &random) < 3 }
         overHTTP = Self.runsOverHTTP(seed: seed)
+        onPostgres = Self.runsOnPostgres(seed: seed)
+    }
+
+    static func runsOnPostgres(seed: UInt64) -> Bool {
+        guard TestPostgres.enabled else { return false }
+        switch environment["FIELDBOOK_SIM_POSTGRES"] {
+        case "all": return true
+        case "none": return false
+        default: return seed % 4 == 2
+        }
     }
 
     static func runsOverHTTP(seed: UInt64) -> Bool {
@@ -106,6 +127,6 @@ struct SimulationOptions: Sendable, CustomStringConvertible {
                 ?? "no replica days ahead") + (byzantine ? ", a byzantine laptop" : "")
             + (facilitators.isEmpty
                 ? "" : ", facilitators' tokens on \(facilitators.map(String.init).joined(separator: ", "))")
-            + (overHTTP ? ", over loopback HTTP" : "")
+            + (overHTTP ? ", over loopback HTTP" : "") + (onPostgres ? ", server on PostgreSQL" : "")
     }
 }

@@ -58,7 +58,7 @@ struct SimulationTests {
             let simulation = try Simulation(options: SimulationOptions(seed: seed))
             _ = try await simulation.run()
             traces.append(simulation.trace)
-            snapshots.append(try simulation.snapshot(simulation.server.fieldbook))
+            snapshots.append(simulation.serverSnapshot)
         }
         #expect(traces[0] == traces[1])
         #expect(snapshots[0] == snapshots[1])
@@ -81,7 +81,7 @@ struct SimulationTests {
                 #expect(server.roundsOverHTTP == server.rounds && server.cutRoundsOverHTTP > 0)
             }
             traces.append(simulation.trace.filter { !$0.contains(options.description) })
-            snapshots.append(try simulation.snapshot(simulation.server.fieldbook))
+            snapshots.append(simulation.serverSnapshot)
         }
         #expect(traces[0] == traces[1], "first difference: \(Self.firstDifference(traces[0], traces[1]) ?? "none")")
         #expect(snapshots[0] == snapshots[1])

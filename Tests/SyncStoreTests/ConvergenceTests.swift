@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 import Testing
 
 /// The same seeded pushes into the SQLite store and the PostgreSQL store leave the same

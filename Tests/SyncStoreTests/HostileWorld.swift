@@ -2,6 +2,7 @@ import Fieldbook
 import FieldbookCore
 import FieldbookServer
 import FieldbookSync
+import FieldbookTestSupport
 import Foundation
 
 /// A real `fieldbook-server` process with honest replicas that filled it (two cohorts, a

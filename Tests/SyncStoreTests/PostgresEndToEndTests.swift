@@ -2,6 +2,7 @@ import Fieldbook
 import FieldbookCore
 import FieldbookServer
 import FieldbookSync
+import FieldbookTestSupport
 import Foundation
 import Testing
 

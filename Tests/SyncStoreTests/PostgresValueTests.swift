@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 import Testing
 
 /// What only the PostgreSQL store promises: values kept bit for bit whatever the column

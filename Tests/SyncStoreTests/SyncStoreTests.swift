@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 import Testing
 
 /// The store contract, run against every ``FieldbookServer/SyncStore`` implementation.

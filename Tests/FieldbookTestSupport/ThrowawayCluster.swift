@@ -8,9 +8,13 @@ import Foundation
 /// start` on a free loopback port (fsync off: the data is thrown away), stopped and
 /// deleted when the process exits. As root it runs as the `postgres` user (PostgreSQL
 /// refuses root), creating a `fieldbook-pg` system user when there is none.
-enum ThrowawayCluster {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum ThrowawayCluster {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// The folder of the running cluster, for the exit handler.
@@ -84,7 +88,7 @@ enum ThrowawayCluster {
     }
 
     /// A loopback port nobody listens on (the kernel's pick for an ephemeral bind).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure(description: "cannot open a socket to find a free port") }
         defer { close(socket) }

@@ -4,7 +4,6 @@ import Foundation
 import Logging
 import PostgresNIO
 import Synchronization
-import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -17,15 +16,15 @@ import Testing
 ///
 /// When there is neither a URL nor PostgreSQL's binaries the PostgreSQL tests are
 /// skipped, unless `FIELDBOOK_REQUIRE_POSTGRES=1` (CI), where they run and fail.
-enum TestPostgres {
+public enum TestPostgres {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    static var configuredURL: String? { environment["FIELDBOOK_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+    public static var configuredURL: String? { environment["FIELDBOOK_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 } }
 
-    static var isRequired: Bool { environment["FIELDBOOK_REQUIRE_POSTGRES"] == "1" }
+    public static var isRequired: Bool { environment["FIELDBOOK_REQUIRE_POSTGRES"] == "1" }
 
     /// The folder of `initdb` and `pg_ctl`, if PostgreSQL is installed.
-    static var binaries: String? {
+    public static var binaries: String? {
         if let configured = environment["FIELDBOOK_POSTGRES_BIN"] {
             return FileManager.default.isExecutableFile(atPath: configured + "/initdb") ? configured : nil
         }
@@ -43,15 +42,15 @@ enum TestPostgres {
     }
 
     /// Whether the PostgreSQL tests run (and, when required, fail if the server cannot start).
-    static var enabled: Bool { configuredURL != nil || binaries != nil || isRequired }
+    public static var enabled: Bool { configuredURL != nil || binaries != nil || isRequired }
 
-    static let skipReason: Comment =
+    public static let skipText =
         "PostgreSQL not found: set FIELDBOOK_TEST_POSTGRES_URL, or install postgresql (initdb, pg_ctl)"
 
     private static let server = ServerOnce()
 
     /// The URL of a new, empty database.
-    static func makeDatabase() async throws -> String {
+    public static func makeDatabase() async throws -> String {
         let base = try await server.url()
         let endpoint = try PostgresEndpoint(url: base)
         let name = "fb_test_\(getpid())_\(counter.add(1, ordering: .relaxed).newValue)"
@@ -67,7 +66,7 @@ enum TestPostgres {
     }
 
     /// Runs one SQL statement on the database at `url` (for tests that poke at the schema).
-    static func execute(_ sql: String, url: String) async throws {
+    public static func execute(_ sql: String, url: String) async throws {
         let endpoint = try PostgresEndpoint(url: url)
         let connection = try await PostgresConnection.connect(
             configuration: .init(
@@ -84,7 +83,7 @@ enum TestPostgres {
     }
 
     /// Every cell's stored winning stamp, read straight from the store's tables.
-    static func winners(url: String) async throws -> [CellAddress: Stamp] {
+    public static func winners(url: String) async throws -> [CellAddress: Stamp] {
         let endpoint = try PostgresEndpoint(url: url)
         let connection = try await PostgresConnection.connect(
             configuration: .init(
