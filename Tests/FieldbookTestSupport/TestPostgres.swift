@@ -19,7 +19,9 @@ import Synchronization
 public enum TestPostgres {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    public static var configuredURL: String? { environment["FIELDBOOK_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+    public static var configuredURL: String? {
+        environment["FIELDBOOK_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     public static var isRequired: Bool { environment["FIELDBOOK_REQUIRE_POSTGRES"] == "1" }
 

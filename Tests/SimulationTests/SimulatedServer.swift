@@ -192,7 +192,8 @@ final class SimulatedServer {
             if !assembly.hasMore { break }
         }
         guard try mirror.store.knowledge() == (try await sync.knowledge()) else {
-            throw SimulationFailure(description: "a replica that pulled all of the PostgreSQL store holds another vector")
+            throw SimulationFailure(
+                description: "a replica that pulled all of the PostgreSQL store holds another vector")
         }
         if case .postgres(let url) = backend {
             let stored = try await TestPostgres.winners(url: url)

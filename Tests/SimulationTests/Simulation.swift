@@ -3,8 +3,8 @@ import FieldbookCore
 import FieldbookProtocol
 import FieldbookServer
 import FieldbookStore
-import FieldbookTestSupport
 import FieldbookSync
+import FieldbookTestSupport
 import Foundation
 
 /// An invariant broke, or something happened that never should.
