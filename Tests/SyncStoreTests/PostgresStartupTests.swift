@@ -77,13 +77,14 @@ struct PostgresStartupTests {
         bob.write(Fixture.attendance(1, 2), partition: Fixture.cohort, value: .text("late"), time: Fixture.now - 9)
         let batch = bob.push()
         // The blocker holds the lock until the merge waits for it (however slow the machine:
-        // this also runs under ThreadSanitizer), then kills the waiting connection.
+        // this also runs under ThreadSanitizer, and beside the simulation's PostgreSQL seeds;
+        // it gives up after 5 minutes), then kills the waiting connection.
         let blocker = Task {
             try await TestPostgres.execute(
                 """
                 DO $$ BEGIN
                     PERFORM clock FROM fb_replica FOR UPDATE;
-                    FOR attempt IN 1..1200 LOOP
+                    FOR attempt IN 1..6000 LOOP
                         EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
                             AND pid <> pg_backend_pid() AND wait_event_type = 'Lock');
                         PERFORM pg_sleep(0.05);

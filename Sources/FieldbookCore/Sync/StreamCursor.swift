@@ -51,6 +51,11 @@ struct StreamCursor: Sendable {
     /// The next change's stamp, reading another chunk from `source` when the buffer runs
     /// out.
     mutating func peekStamp(from source: some ChangeSource) throws -> Stamp? {
+        try peek(from: source)?.stamp
+    }
+
+    /// The next change, reading another chunk from `source` when the buffer runs out.
+    mutating func peek(from source: some ChangeSource) throws -> Change? {
         if position == buffer.count && !exhausted {
             if !buffer.isEmpty { chunk = min(chunk * 2, maximumChunk) }
             buffer = try source.changes(in: stream, after: readThrough, limit: chunk)
@@ -64,10 +69,10 @@ struct StreamCursor: Sendable {
             if let last = buffer.last { readThrough = last.sequence }
             if readThrough >= held { exhausted = true }
         }
-        return position < buffer.count ? buffer[position].stamp : nil
+        return position < buffer.count ? buffer[position] : nil
     }
 
-    /// Takes the next change; call only after `peekStamp` returned a stamp.
+    /// Takes the next change; call only after `peek` returned one.
     mutating func take() -> Change {
         let change = buffer[position]
         position += 1
