@@ -56,59 +56,56 @@ public enum TestPostgres {
         let base = try await server.url()
         let endpoint = try PostgresEndpoint(url: base)
         let name = "fb_test_\(getpid())_\(counter.add(1, ordering: .relaxed).newValue)"
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
-                database: endpoint.database, tls: .disable),
-            id: 1, logger: Logger(label: "fieldbook.test.postgres"))
-        defer { Task { try? await connection.close() } }
-        try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger).get()
+        try await execute("CREATE DATABASE \(name)", url: base)
         return
             "postgres://\(endpoint.username):\(endpoint.password ?? "")@\(endpoint.host):\(endpoint.port)/\(name)?sslmode=disable"
     }
 
-    /// Runs one SQL statement on the database at `url` (for tests that poke at the schema).
-    public static func execute(_ sql: String, url: String) async throws {
+    /// Runs `body` on a new connection to the database at `url`, closed afterwards either way.
+    static func withConnection<T>(to url: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         let endpoint = try PostgresEndpoint(url: url)
         let connection = try await PostgresConnection.connect(
             configuration: .init(
                 host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
                 database: endpoint.database, tls: .disable),
-            id: 2, logger: logger)
+            id: counter.add(1, ordering: .relaxed).newValue, logger: logger)
         do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).get()
+            let result = try await body(connection)
             try await connection.close()
+            return result
         } catch {
             try? await connection.close()
             throw error
         }
     }
 
+    /// Runs one SQL statement on the database at `url` (for tests that poke at the schema).
+    public static func execute(_ sql: String, url: String) async throws {
+        try await withConnection(to: url) { connection in
+            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).get()
+        }
+    }
+
     /// Every cell's stored winning stamp, read straight from the store's tables.
     public static func winners(url: String) async throws -> [CellAddress: Stamp] {
-        let endpoint = try PostgresEndpoint(url: url)
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
-                database: endpoint.database, tls: .disable),
-            id: 3, logger: logger)
-        var winners: [CellAddress: Stamp] = [:]
-        let rows = try await connection.query(
-            """
-            SELECT f.tbl, f.col, c.key, c.hlc, s.origin FROM fb_cells c
-            JOIN fb_columns f ON f.id = c.col JOIN fb_streams s ON s.id = c.stream
-            """, logger: logger)
-        for try await (table, column, key, time, origin) in rows.decode(
-            (String, String, ByteBuffer, Int64, ByteBuffer).self)
-        {
-            let cell = CellAddress(
-                table: table, key: RowKey(bytes: Array(key.readableBytesView))!, column: column)
-            winners[cell] = Stamp(
-                time: HLC(rawValue: UInt64(bitPattern: time)),
-                origin: ReplicaID(Bytes16(bytes: Array(origin.readableBytesView))!))
+        try await withConnection(to: url) { connection in
+            var winners: [CellAddress: Stamp] = [:]
+            let rows = try await connection.query(
+                """
+                SELECT f.tbl, f.col, c.key, c.hlc, s.origin FROM fb_cells c
+                JOIN fb_columns f ON f.id = c.col JOIN fb_streams s ON s.id = c.stream
+                """, logger: logger)
+            for try await (table, column, key, time, origin) in rows.decode(
+                (String, String, ByteBuffer, Int64, ByteBuffer).self)
+            {
+                let cell = CellAddress(
+                    table: table, key: RowKey(bytes: Array(key.readableBytesView))!, column: column)
+                winners[cell] = Stamp(
+                    time: HLC(rawValue: UInt64(bitPattern: time)),
+                    origin: ReplicaID(Bytes16(bytes: Array(origin.readableBytesView))!))
+            }
+            return winners
         }
-        try await connection.close()
-        return winners
     }
 
     static let logger = Logger(label: "fieldbook.test.postgres")
