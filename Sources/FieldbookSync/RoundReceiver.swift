@@ -8,14 +8,15 @@ import Synchronization
 /// Takes one round's answer as it arrives: checks what answered, cuts the body into
 /// frames and merges the change frames as they come whole.
 ///
-/// Frames that arrive close together are merged together, in one transaction: whole
-/// frames are held until they reach ``groupBytes`` (or ``groupChanges``), or until more bytes arrive after the
-/// oldest has waited ``groupDelay``; whatever ends the answer (its end, an error frame, a
-/// cut, a stall) merges what is held (``finish()``). On a slow link each frame is merged
-/// on its own as the next bytes arrive; on a fast one a transaction carries many, and the
-/// sync is not bound by a commit per 16 KB frame (a cold sync of 1M changes took twice as
-/// long that way). A cut still loses only the frame in flight; a process killed while the
-/// link stalls also loses the frames held (at most what came in the last `groupDelay`).
+/// Frames that arrive close together are merged together, in one transaction: whole frames
+/// are held until they reach ``groupBytes`` or ``groupChanges``, or until more bytes
+/// arrive after the oldest has waited ``groupDelay``; whatever ends the answer (its end,
+/// an error frame, a cut, a stall) merges what is held (``finish()``). On a slow link each
+/// frame is merged on its own as the next bytes arrive; on a fast one a transaction
+/// carries many, and the sync is not bound by a commit per 16 KB frame (a cold sync of 1M
+/// changes took twice as long that way). A cut still loses only the frame in flight; a
+/// process killed while the link stalls also loses the frames held (at most what came in
+/// the last `groupDelay`).
 ///
 /// It runs inside the transport's `post` (a child task when a watchdog watches the
 /// link); the driver reads its results only once that task has ended.
