@@ -61,6 +61,13 @@ public enum TestPostgres {
             "postgres://\(endpoint.username):\(endpoint.password ?? "")@\(endpoint.host):\(endpoint.port)/\(name)?sslmode=disable"
     }
 
+    /// Drops a database ``makeDatabase()`` made, with any connection still open to it: a
+    /// long simulation run makes one per seed.
+    public static func dropDatabase(url: String) async throws {
+        let name = try PostgresEndpoint(url: url).database
+        try await execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", url: try await server.url())
+    }
+
     /// Runs `body` on a new connection to the database at `url`, closed afterwards either way.
     static func withConnection<T>(to url: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         let endpoint = try PostgresEndpoint(url: url)

@@ -109,6 +109,13 @@ final class SimulatedServer {
         await (sync as? PostgresSyncStore)?.close()
     }
 
+    /// Stops the server for good: a PostgreSQL server's database is dropped too (the end
+    /// of a run, passed or failed: a failing seed is replayed from its seed, not its data).
+    func close() async {
+        await stop()
+        if case .postgres(let url) = backend { try? await TestPostgres.dropDatabase(url: url) }
+    }
+
     /// The server replica's file through the NPQ facade: the embedded store only.
     var fieldbook: Fieldbook { Fieldbook(store: sqlite!.store) }
 

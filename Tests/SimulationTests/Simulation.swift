@@ -100,7 +100,7 @@ final class Simulation {
         step = options.steps
         try await heal()
         try await checkInvariants()
-        await server.stop()
+        await server.close()
         stats.seeds = 1
         return stats
     }

@@ -100,7 +100,7 @@ struct SimulationTests {
             simulation = try Simulation(options: options)
             return .success(try await simulation!.run())
         } catch {
-            await simulation?.server?.stop()
+            await simulation?.server?.close()
             if let path = ProcessInfo.processInfo.environment["FIELDBOOK_SIM_TRACE"], let simulation {
                 try? simulation.trace.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
             }
