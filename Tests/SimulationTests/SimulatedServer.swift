@@ -182,21 +182,17 @@ final class SimulatedServer {
         let mirror = try Fieldbook.create(
             at: path + "-mirror-\(mirrors).sqlite", name: "mirror", replicaID: ReplicaID.random(using: &random),
             options: options)
-        var assembler = FrameAssembler(peer: Knowledge())
         var seen: Set<LogPosition> = []
         var elected: [CellAddress: Stamp] = [:]
-        while true {
-            let (next, assembly) = try await sync.nextFrame(of: assembler, byteBudget: 64 << 10)
-            assembler = next
-            for change in assembly.batch.changes {
+        for frame in try await allFrames(sync) {
+            for change in frame.changes {
                 guard seen.insert(LogPosition(stream: change.stream, sequence: change.sequence)).inserted else {
                     throw SimulationFailure(description: "the PostgreSQL store sent \(change) twice in one readout")
                 }
                 if let current = elected[change.cell], current > change.stamp { continue }
                 elected[change.cell] = change.stamp
             }
-            try mirror.store.merge(assembly.batch, from: replicaID, acceptSkewed: true, recordsConflicts: false)
-            if !assembly.hasMore { break }
+            try mirror.store.merge(frame, from: replicaID, acceptSkewed: true, recordsConflicts: false)
         }
         guard try mirror.store.knowledge() == (try await sync.knowledge()) else {
             throw SimulationFailure(

@@ -3,6 +3,7 @@ import FieldbookCore
 import FieldbookServer
 import FieldbookStore
 import FieldbookSync
+import FieldbookTestSupport
 
 /// The byzantine laptop's part in a run: set up with a cohort-scoped token, it pulls
 /// honestly now and then and otherwise lies (``ByzantineReplica/Attack``). Every lie must
@@ -29,16 +30,9 @@ extension Simulation {
                 knowledge: knowledge, winners: counts.winners, superseded: counts.superseded,
                 pending: counts.pending, quarantined: counts.quarantined)
         }
-        var assembler = FrameAssembler(peer: Knowledge())
-        var logged = 0
-        while true {
-            let (next, assembly) = try await server.sync.nextFrame(of: assembler, byteBudget: 1 << 20)
-            assembler = next
-            logged += assembly.batch.changes.count
-            if !assembly.hasMore { break }
-        }
         return ServerFootprint(
-            knowledge: knowledge, winners: logged, superseded: 0, pending: 0,
+            knowledge: knowledge, winners: try await allChanges(server.sync, byteBudget: 1 << 20).count,
+            superseded: 0, pending: 0,
             quarantined: try await server.sync.quarantined().count)
     }
 

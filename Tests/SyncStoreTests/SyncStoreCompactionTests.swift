@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 import Testing
 
 /// `compact(supersededBefore:)` on every store: only superseded changes leave the log,

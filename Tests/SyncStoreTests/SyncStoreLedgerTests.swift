@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 import Testing
 
 /// The conflict ledger a store writes: ordinary replicated cells in the server's own

@@ -1,6 +1,7 @@
 import FieldbookCore
 import FieldbookProtocol
 import FieldbookServer
+import FieldbookTestSupport
 import Testing
 
 /// Changes stamped too far ahead: held back, listed, cleared when they come again with

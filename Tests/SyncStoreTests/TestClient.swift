@@ -1,5 +1,6 @@
 import FieldbookCore
 import FieldbookServer
+import FieldbookTestSupport
 
 /// A client replica reduced to what a store sees of it: streams of changes, per
 /// partition, pushed in batches with their ranges.
@@ -94,21 +95,6 @@ enum Fixture {
     static func note(_ index: UInt64, _ column: String = "body") -> CellAddress {
         CellAddress(table: "notes", key: RowKey(row(5000 + index)), column: column)
     }
-}
-
-/// Every change a store holds, paging through `changes(for:)` from empty knowledge.
-func allChanges(_ store: any SyncStore, byteBudget: Int = 64 << 10, partitions: Set<PartitionID>? = nil)
-    async throws -> [Change]
-{
-    var peer = Knowledge()
-    var result: [Change] = []
-    for _ in 0..<100_000 {
-        let assembly = try await store.changes(for: peer, partitions: partitions, byteBudget: byteBudget)
-        result += assembly.batch.changes
-        peer.advance(through: assembly.batch.ranges)
-        if !assembly.hasMore { break }
-    }
-    return result
 }
 
 /// A change with the server's own replica ID replaced by a placeholder, so the content
