@@ -35,7 +35,7 @@ enum FuzzInput {
         return frame(kind: kind, payload: Array(payload))
     }
 
-    /// An uncompressed envelope of `version` (1: a single message, 2: a frame) around
+    /// An uncompressed envelope of `version` (1: a single message, 3: a frame) around
     /// `payload`, with a correct header and CRC.
     static func frame(kind: UInt8, payload: [UInt8], version: UInt8 = 1) -> [UInt8] {
         func bigEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
@@ -48,8 +48,8 @@ enum FuzzInput {
 extension FuzzInput {
     /// The fuzzer's bytes as a stream of frames: as they are when they start with the
     /// magic (the seed corpus: golden vectors), else records of a kind byte, a 2-byte
-    /// big-endian length and that many payload bytes, each made a valid version-2 frame,
-    /// so the fuzzer reaches the payloads and the order of frames.
+    /// big-endian length and that many payload bytes, each made a valid frame of the
+    /// current version (3), so the fuzzer reaches the payloads and the order of frames.
     static func frames(_ data: UnsafePointer<UInt8>, _ size: Int) -> [UInt8] {
         let bytes = Array(UnsafeBufferPointer(start: data, count: size))
         if bytes.starts(with: magic) { return bytes }
@@ -60,7 +60,7 @@ extension FuzzInput {
             let low = Int(rest.popFirst() ?? 0)
             let payload = rest.prefix(high << 8 | low)
             rest = rest.dropFirst(payload.count)
-            stream += frame(kind: kind, payload: Array(payload), version: 2)
+            stream += frame(kind: kind, payload: Array(payload), version: 3)
         }
         return stream
     }

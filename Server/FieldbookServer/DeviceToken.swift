@@ -128,12 +128,16 @@ public struct StoredToken: Hashable, Sendable {
     /// The replica the token is bound to: the one that synced with it first, until the
     /// office clears the binding (`fieldbook-server token rebind NAME`).
     public var replica: ReplicaID?
+    /// The replica's public key, bound with the replica at its first signed round: every
+    /// later round with the token must present the same key and prove its pushes with it.
+    public var publicKey: OriginPublicKey?
 
     /// A stored token from its parts.
     public init(
         id: String, name: String, secretHash: [UInt8], scope: TokenScope, issuedAt: UInt64, revokedAt: UInt64? = nil,
-        replica: ReplicaID? = nil
+        replica: ReplicaID? = nil, publicKey: OriginPublicKey? = nil
     ) {
+        self.publicKey = publicKey
         self.id = id
         self.name = name
         self.secretHash = secretHash

@@ -33,12 +33,18 @@ public final class SQLiteSyncStore: SyncStore {
                         scope TEXT NOT NULL,
                         issued INTEGER NOT NULL,
                         revoked INTEGER,
-                        replica BLOB);
+                        replica BLOB,
+                        public_key BLOB);
                     CREATE UNIQUE INDEX IF NOT EXISTS fb_tokens_live_name ON fb_tokens (name) WHERE revoked IS NULL;
                     """)
             // Files written before tokens were bound to replicas.
-            if try !db.columns(in: "fb_tokens").contains(where: { $0.name == "replica" }) {
+            let columns = try db.columns(in: "fb_tokens").map(\.name)
+            if !columns.contains("replica") {
                 try db.execute(sql: "ALTER TABLE fb_tokens ADD COLUMN replica BLOB")
+            }
+            // Files written before replicas signed their changes.
+            if !columns.contains("public_key") {
+                try db.execute(sql: "ALTER TABLE fb_tokens ADD COLUMN public_key BLOB")
             }
         }
     }
@@ -46,7 +52,19 @@ public final class SQLiteSyncStore: SyncStore {
     public func merge(_ batch: ChangeBatch, from sender: ReplicaID, rights: WriterRights) async throws
         -> BatchMerger.Report
     {
-        try await offload { [store] in try store.merge(batch, from: sender, checksEveryOrigin: true, rights: rights) }
+        // Every proven range is checked against its origin's chain, and the certificates
+        // and digests kept to prove it onward; unproven history is taken from any token
+        // the rights allow (the origin itself, or the office's relays), as before signing.
+        // An office token (no origin restriction) may also relay another replica's stream
+        // unproven past a known head: laptops do not pass certificates on yet. A laptop's
+        // own pushes are proven whenever its token is bound to a key
+        // (`SyncService.checkSignatures`).
+        let relays = rights.origin == nil
+        let chains = BatchMerger.ChainCheck(
+            trustsUnproven: { _ in true }, relaysUnsigned: { relays && $0.origin != sender })
+        return try await offload { [store] in
+            try store.merge(batch, from: sender, checksEveryOrigin: true, rights: rights, chains: chains)
+        }
     }
 
     public func knowledge() async throws -> Knowledge {
@@ -89,7 +107,9 @@ public final class SQLiteSyncStore: SyncStore {
     public func token(id: String) async throws -> StoredToken? {
         try await offload { [store] in
             try store.database.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM fb_tokens WHERE id = ?", arguments: [id]).map(Self.token)
+                try Row.fetchOne(db, sql: "SELECT * FROM fb_tokens WHERE id = ?", arguments: [id]).map {
+                    try Self.token($0)
+                }
             }
         }
     }
@@ -115,7 +135,7 @@ public final class SQLiteSyncStore: SyncStore {
     public func tokens() async throws -> [StoredToken] {
         try await offload { [store] in
             try store.database.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM fb_tokens ORDER BY name, issued").map(Self.token)
+                try Row.fetchAll(db, sql: "SELECT * FROM fb_tokens ORDER BY name, issued").map { try Self.token($0) }
             }
         }
     }
@@ -131,18 +151,29 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
-    public func bindToken(id: String, to replica: ReplicaID) async throws -> ReplicaID {
+    public func bindToken(id: String, to replica: ReplicaID, key: OriginPublicKey?) async throws -> TokenBinding {
         try await offload { [store] in
-            try store.database.write { db in
+            let binding = try store.database.write { db in
                 try db.execute(
                     sql: "UPDATE fb_tokens SET replica = ? WHERE id = ? AND replica IS NULL",
                     arguments: [replica.rawValue.data, id])
-                let bound = try Data.fetchOne(db, sql: "SELECT replica FROM fb_tokens WHERE id = ?", arguments: [id])
-                guard let bound = bound.flatMap(Bytes16.init(data:)) else {
+                if let key {
+                    try db.execute(
+                        sql: "UPDATE fb_tokens SET public_key = ? WHERE id = ? AND replica = ? AND public_key IS NULL",
+                        arguments: [Data(key.rawRepresentation), id, replica.rawValue.data])
+                }
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT replica, public_key FROM fb_tokens WHERE id = ?", arguments: [id]),
+                    let bound = (row["replica"] as Data?).flatMap(Bytes16.init(data:))
+                else {
                     throw FieldbookError(.badToken, "the device token is not valid; ask the office for a new one")
                 }
-                return ReplicaID(bound)
+                return TokenBinding(replica: ReplicaID(bound), key: try Self.key(row["public_key"]))
             }
+            // The merge checks the replica's certificates against the key it pinned.
+            if let key = binding.key, binding.replica == replica { try store.pin(key, for: replica) }
+            return binding
         }
     }
 
@@ -150,17 +181,35 @@ public final class SQLiteSyncStore: SyncStore {
         try await offload { [store] in
             try store.database.write { db in
                 try db.execute(
-                    sql: "UPDATE fb_tokens SET replica = NULL WHERE name = ? AND revoked IS NULL", arguments: [name])
+                    sql: "UPDATE fb_tokens SET replica = NULL, public_key = NULL WHERE name = ? AND revoked IS NULL",
+                    arguments: [name])
                 return db.changesCount > 0
             }
         }
     }
 
-    static func token(_ row: Row) -> StoredToken {
+    /// The keys this replica pinned: every origin whose token bound a key here, and those
+    /// whose signed changes reached it relayed.
+    public func originKeys(of origins: Set<ReplicaID>) async throws -> [ReplicaID: OriginPublicKey] {
+        try await offload { [store] in
+            var keys: [ReplicaID: OriginPublicKey] = [:]
+            for origin in origins {
+                keys[origin] = try store.pinnedKey(of: origin)
+            }
+            return keys
+        }
+    }
+
+    static func token(_ row: Row) throws -> StoredToken {
         StoredToken(
             id: row["id"], name: row["name"], secretHash: [UInt8](row["secret_hash"] as Data),
             scope: TokenScope(storedForm: row["scope"]), issuedAt: UInt64(row["issued"] as Int64),
             revokedAt: (row["revoked"] as Int64?).map(UInt64.init),
-            replica: (row["replica"] as Data?).flatMap(Bytes16.init(data:)).map(ReplicaID.init))
+            replica: (row["replica"] as Data?).flatMap(Bytes16.init(data:)).map(ReplicaID.init),
+            publicKey: try key(row["public_key"]))
+    }
+
+    static func key(_ stored: Data?) throws -> OriginPublicKey? {
+        try stored.map { try OriginPublicKey(rawRepresentation: [UInt8]($0)) }
     }
 }

@@ -22,6 +22,8 @@ public struct SyncRound: Sendable {
     let started = ContinuousClock.now
     private var reader: FrameReader
     private(set) var open: RoundOpen?
+    /// What the token is bound to, once the opening frame was taken.
+    private var binding: TokenBinding?
     /// Whether this round is counted in the service's ``ReadingRounds``.
     private var reading = false
     /// What the pushed frames did, all together.
@@ -58,14 +60,14 @@ public struct SyncRound: Sendable {
                 "request is larger than \(service.limits.maxRequestBytes) bytes; sync with a smaller --round-bytes")
         }
         reader.append(bytes)
-        if let (version, kind) = reader.leadingHeader, version == WireFormat.version {
-            guard kind == .syncRequest else {
+        if let (version, kind) = reader.leadingHeader, version < WireFormat.framedVersion {
+            guard version > WireFormat.version || kind == .syncRequest else {
                 throw FieldbookError(
                     .invalidInput, "expected a framed sync request, got a \(kind); check the client version")
             }
             throw FieldbookError(
                 .unsupportedVersion,
-                "this fieldbook is too old for the server, which syncs in frames (format \(WireFormat.framedVersion)); upgrade fieldbook"
+                "this fieldbook is too old for the server, which syncs signed frames (format \(WireFormat.framedVersion)); upgrade fieldbook"
             )
         }
         while let message = try reader.next() {
@@ -79,7 +81,7 @@ public struct SyncRound: Sendable {
             // Schemas only grow and unknown columns are kept and forwarded (PROTOCOL.md §9),
             // so every schema version syncs.
             // The token is bound to one replica: another replica's ID is refused here.
-            _ = try await service.bind(token, to: first.replica)
+            binding = try await service.bind(token, to: first.replica, key: first.publicKey)
             open = first
             service.readingRounds.begin(first.replica)
             reading = true
@@ -92,6 +94,9 @@ public struct SyncRound: Sendable {
                     .tooLarge,
                     "a round carries at most \(service.limits.maxChangesPerRound) changes; send smaller rounds (--round-bytes)"
                 )
+            }
+            if let binding {
+                try service.checkSignatures(of: batch, from: open.replica, binding: binding, token: token)
             }
             let merged = try await merge(batch, from: open.replica)
             report.add(merged)

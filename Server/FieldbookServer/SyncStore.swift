@@ -52,12 +52,17 @@ public protocol SyncStore: Sendable {
     func tokens() async throws -> [StoredToken]
     /// Revokes the live token with this name; returns whether there was one.
     func revokeToken(name: String, at time: UInt64) async throws -> Bool
-    /// Binds the token to `replica` at its first sync, atomically; a bound token keeps
-    /// its replica. Returns the replica the token is bound to after the call.
-    func bindToken(id: String, to replica: ReplicaID) async throws -> ReplicaID
-    /// Clears the replica binding of the live token with this name, so the next sync
-    /// binds it afresh (a laptop replaced or re-installed); returns whether there was one.
+    /// Binds the token to `replica` at its first sync, and to `key` at its first signed
+    /// sync from that replica, atomically; a bound token keeps its replica and its key.
+    /// Returns the replica and key the token is bound to after the call.
+    func bindToken(id: String, to replica: ReplicaID, key: OriginPublicKey?) async throws -> TokenBinding
+    /// Clears the replica and key binding of the live token with this name, so the next
+    /// sync binds it afresh (a laptop replaced or re-installed); returns whether there was
+    /// one.
     func unbindToken(name: String) async throws -> Bool
+    /// The public keys bound for these origins (through their tokens, or pinned when
+    /// their signed changes were relayed), for the replicas that receive their changes.
+    func originKeys(of origins: Set<ReplicaID>) async throws -> [ReplicaID: OriginPublicKey]
 }
 
 extension SyncStore {
@@ -65,6 +70,19 @@ extension SyncStore {
     /// office's relays, tests and tools); rows are still checked against their partitions.
     public func merge(_ batch: ChangeBatch, from sender: ReplicaID) async throws -> BatchMerger.Report {
         try await merge(batch, from: sender, rights: .anyPartition(name: "replica \(sender.short)"))
+    }
+}
+
+/// What a token is bound to after ``SyncStore/bindToken(id:to:key:)``.
+public struct TokenBinding: Hashable, Sendable {
+    /// The replica that syncs with the token.
+    public var replica: ReplicaID
+    /// Its public key; `nil` until the replica's first signed round.
+    public var key: OriginPublicKey?
+
+    public init(replica: ReplicaID, key: OriginPublicKey?) {
+        self.replica = replica
+        self.key = key
     }
 }
 

@@ -55,6 +55,13 @@ extension Fieldbook {
         var reader = BundleReader(bytes)
         var result: BundleImport?
         var mergedChanges = 0
+        // A bundle of format 3 on is signed: its author's own streams carry certificates.
+        let signed = bytes.count > 4 && bytes[4] >= 3
+        // A bundle is not trusted as a server is: every proof it gives is checked, its
+        // author's own changes must be proven, and a relayed stream may come unproven
+        // only where this replica holds no checked head of it (relays of changes its
+        // author got from a server, which does not pass certificates on yet).
+        let chains = BatchMerger.ChainCheck(trustsUnproven: { _ in true })
         // Whole frames read and not merged yet: consecutive frames share a transaction, up
         // to `groupBytes` of changes (a commit per 16 KB frame made big imports slow).
         // Whatever stops the import merges them first, so a damaged or cut file still
@@ -67,7 +74,8 @@ extension Fieldbook {
             held = []
             heldBytes = 0
             do {
-                result!.add(try store.mergeFrames(frames, from: author, checksEveryOrigin: true))
+                if signed { try Self.checkSigned(frames, author: author, merged: mergedChanges) }
+                result!.add(try store.mergeFrames(frames, from: author, checksEveryOrigin: true, chains: chains))
                 result!.frames += frames.count
                 mergedChanges += frames.reduce(0) { $0 + $1.changes.count }
             } catch let failure as FrameGroupFailure {
@@ -96,6 +104,7 @@ extension Fieldbook {
             switch part {
             case .head(let head):
                 try checkFits(head)
+                try pinKeys(of: head, signed: signed)
                 result = BundleImport(author: head.author)
             case .changes(let batch):
                 held.append(batch)
@@ -108,6 +117,42 @@ extension Fieldbook {
             throw Self.cutShort(reader: reader, merged: mergedChanges)
         }
         return result
+    }
+
+    /// Pins the keys the bundle's head names for the origins it proves, refusing the whole
+    /// bundle (nothing merged) when one differs from a key this replica pinned before: a
+    /// replica's key never changes, so the bundle poses as someone.
+    private func pinKeys(of head: BundleHead, signed: Bool) throws {
+        for origin in head.originKeys.keys.sorted() {
+            do {
+                try store.pin(head.originKeys[origin]!, for: origin)
+            } catch let error as FieldbookError where error.code == .forged {
+                throw FieldbookError(.forged, "the bundle's \(error.message); nothing merged")
+            }
+        }
+        // Without its author's key, the author's certificates could not be checked.
+        if signed, head.carriedStreams.contains(where: { $0.origin == head.author }),
+            try store.pinnedKey(of: head.author) == nil
+        {
+            throw FieldbookError(
+                .forged,
+                "the bundle names no key for its author \(head.author.short), so its changes cannot be checked; nothing merged; the file was altered: ask its author for a new bundle"
+            )
+        }
+    }
+
+    /// Refuses frames of a signed bundle that leave a range of its author's own streams
+    /// without a proof: the author signs every one of them, so a missing one was stripped.
+    private static func checkSigned(_ frames: [ChangeBatch], author: ReplicaID, merged: Int) throws {
+        for frame in frames {
+            let proven = Set(frame.proofs.map(\.certificate.stream))
+            if let range = frame.ranges.first(where: { $0.stream.origin == author && !proven.contains($0.stream) }) {
+                throw FieldbookError(
+                    .forged,
+                    "the bundle's changes of its author \(author.short) in \(range.stream.partition) come without their signature; \(merged == 0 ? "nothing merged" : "nothing of them merged (\(merged) changes of earlier frames were)"); the file was altered: ask its author for a new bundle"
+                )
+            }
+        }
     }
 
     /// How many bytes of changes one import transaction takes at most.

@@ -18,7 +18,8 @@ extension Fieldbook {
     /// Writes every change `peer` lacks (everything, when `peer` is `nil`) into a bundle
     /// file: a head, frames of about `frameBytes` of changes each (compressed and
     /// checksummed on their own), and an end, which `importBundle` merges frame by frame
-    /// on another replica.
+    /// on another replica. The frames are signed (PROTOCOL.md, "Proofs"), so the receiver
+    /// can tell this replica's changes from a copy of the file someone altered.
     ///
     /// - Returns: the encoded bundle, how many changes it holds and in how many frames.
     public func exportBundle(for peer: KnowledgeFile? = nil, frameBytes: Int = bundleFrameBytes) throws
@@ -27,10 +28,21 @@ extension Fieldbook {
         var base = peer?.knowledge ?? Self.genesisKnowledge
         base.merge(Self.genesisKnowledge)
         var writer = BundleWriter()
-        let knowledge = try store.framedChanges(for: base, frameBytes: max(1, frameBytes)) { writer.append($0) }
+        var proven: Set<ReplicaID> = []
+        // Each frame carries its proofs: this replica's own streams signed to the frame's
+        // end, and the certificates it holds for the streams it relays. Signing writes to
+        // the file, so the frames are read first (one snapshot), then signed together.
+        var frames: [ChangeBatch] = []
+        let knowledge = try store.framedChanges(for: base, frameBytes: max(1, frameBytes)) { frames.append($0) }
+        for frame in try store.proving(frames) {
+            for proof in frame.proofs { proven.insert(proof.certificate.stream.origin) }
+            writer.append(frame)
+        }
+        var keys: [ReplicaID: OriginPublicKey] = [:]
+        for origin in proven { keys[origin] = try store.pinnedKey(of: origin) }
         let bytes = writer.bytes(
             schemaVersion: UInt32(store.schema.version), author: store.replicaID,
-            createdAt: SystemWallClock().milliseconds(), knowledge: knowledge, base: base)
+            createdAt: SystemWallClock().milliseconds(), knowledge: knowledge, base: base, originKeys: keys)
         // Our own changes now live outside this replica: never re-stamp them.
         try store.markExported(knowledge)
         return (bytes, writer.changes, writer.frames)

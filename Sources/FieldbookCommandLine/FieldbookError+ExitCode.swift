@@ -11,7 +11,7 @@ extension FieldbookError.Code {
     /// | 69 (unavailable) | the server cannot be reached, answers with something not Fieldbook's, or shows an https certificate the laptop cannot trust |
     /// | 73 (can't create) | a replica or token exists already |
     /// | 74 (I/O) | the database is read-only, busy or the disk is full |
-    /// | 77 (permission) | a bad, revoked or out-of-scope token |
+    /// | 77 (permission) | a bad, revoked or out-of-scope token; changes not what their origin signed |
     /// | 1 | anything else |
     public var exitCode: Int32 {
         switch self {
@@ -23,7 +23,7 @@ extension FieldbookError.Code {
         case .unavailable: 69
         case .exists: 73
         case .storage: 74
-        case .badToken, .scopeDenied: 77
+        case .badToken, .scopeDenied, .forged: 77
         default: 1
         }
     }

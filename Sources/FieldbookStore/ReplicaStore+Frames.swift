@@ -39,7 +39,7 @@ extension ReplicaStore {
     }
 }
 
-/// Frames merged as a group until one failed (``ReplicaStore/mergeFrames(_:from:checksEveryOrigin:recordsConflicts:fromServer:)``).
+/// Frames merged as a group until one failed (``ReplicaStore/mergeFrames(_:from:checksEveryOrigin:recordsConflicts:chains:fromServer:)``).
 public struct FrameGroupFailure: Error {
     /// The place of the frame that failed in the group; those before it are merged.
     public var index: Int
@@ -60,12 +60,12 @@ extension ReplicaStore {
     ///   before it did (they are merged).
     public func mergeFrames(
         _ frames: [ChangeBatch], from sender: ReplicaID, checksEveryOrigin: Bool = false, recordsConflicts: Bool = true,
-        fromServer: Bool = false
+        chains: BatchMerger.ChainCheck? = nil, fromServer: Bool = false
     ) throws -> BatchMerger.Report {
         if frames.count > 1, let joined = ChangeBatch.joined(frames),
             let report = try? mergeFrame(
                 joined, from: sender, checksEveryOrigin: checksEveryOrigin, recordsConflicts: recordsConflicts,
-                fromServer: fromServer
+                chains: chains, fromServer: fromServer
             ).report
         {
             return report
@@ -76,7 +76,7 @@ extension ReplicaStore {
                 merged.add(
                     try mergeFrame(
                         frame, from: sender, checksEveryOrigin: checksEveryOrigin, recordsConflicts: recordsConflicts,
-                        fromServer: fromServer
+                        chains: chains, fromServer: fromServer
                     ).report)
             } catch {
                 throw FrameGroupFailure(index: index, merged: merged, error: error)

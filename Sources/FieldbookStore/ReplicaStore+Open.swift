@@ -62,6 +62,9 @@ extension ReplicaStore {
         let store = ReplicaStore(
             replicaID: replicaID, schema: schema, path: path, database: database, options: options, catalog: catalog)
         if !genesis.isEmpty { try store.merge(genesis, from: nil, vetted: true) }
+        // The key is made with the file, not at its first sync: a sync that fails before
+        // it sends anything (an untrusted certificate, no network) leaves the file as it was.
+        _ = try store.signingKey()
         return store
     }
 

@@ -33,17 +33,31 @@ extension ReplicaStore {
     }
 
     /// `batch` with a proof for each range this replica can prove; its own streams are
-    /// signed first where they are not yet.
+    /// signed first, each exactly to where its range ends (so the proof of a push frame
+    /// is one certificate and no digests).
     public func proving(_ batch: ChangeBatch) throws -> ChangeBatch {
-        if batch.ranges.contains(where: { $0.stream.origin == replicaID }) { try certifyOwnStreams() }
-        return try withReadSession { session in
-            var byStream: [StreamID: [Change]] = [:]
-            for change in batch.changes { byStream[change.stream, default: []].append(change) }
-            var proven = batch
-            proven.proofs = try batch.ranges.compactMap { range in
-                try session.proof(for: range, carried: byStream[range.stream] ?? [])
+        try proving([batch])[0]
+    }
+
+    /// Consecutive frames, each proven as ``proving(_:)`` proves one, in one transaction.
+    public func proving(_ frames: [ChangeBatch]) throws -> [ChangeBatch] {
+        try withSession { session in
+            if frames.contains(where: { $0.ranges.contains { $0.stream.origin == replicaID } }) {
+                let key = try session.signingKey()
+                for range in frames.lazy.flatMap(\.ranges) where range.stream.origin == replicaID {
+                    guard let ref = try session.streamRef(range.stream, create: false) else { continue }
+                    try session.certify(range.stream, ref: ref, through: range.through, with: key)
+                }
             }
-            return proven
+            return try frames.map { batch in
+                var byStream: [StreamID: [Change]] = [:]
+                for change in batch.changes { byStream[change.stream, default: []].append(change) }
+                var proven = batch
+                proven.proofs = try batch.ranges.compactMap { range in
+                    try session.proof(for: range, carried: byStream[range.stream] ?? [])
+                }
+                return proven
+            }
         }
     }
 }

@@ -38,6 +38,12 @@ extension StoreSession: ChainKeeping {
         }
     }
 
+    func forgetChainHead(of stream: StreamID) throws {
+        guard let ref = try streamRef(stream, create: false) else { return }
+        try db.execute(
+            sql: "UPDATE fb_streams SET chain_head = NULL WHERE id = ? AND chain_head IS NOT NULL", arguments: [ref])
+    }
+
     func keep(_ certificate: StreamCertificate, ref: Int64) throws {
         try db.execute(
             sql: """
@@ -116,48 +122,60 @@ extension StoreSession: ChainKeeping {
     /// - Returns: the certificates made.
     func certifyOwnStreams(with key: OriginSigningKey) throws -> [StreamCertificate] {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT id, chain_base FROM fb_streams WHERE origin = ? AND held > 0",
-            arguments: [try replicaRef(local)])
-        var made: [StreamCertificate] = []
-        for row in rows {
+            db, sql: "SELECT id FROM fb_streams WHERE origin = ? AND held > 0", arguments: [try replicaRef(local)])
+        return try rows.compactMap { row in
             let ref: Int64 = row["id"]
-            let stream = try stream(ref: ref)
-            let held = try heldSequence(ref: ref)
-            let base = UInt64(row["chain_base"] as Int64)
-            let last = try Row.fetchOne(
-                db,
-                sql:
-                    "SELECT through, head FROM fb_certificates WHERE stream = ? AND base = ? ORDER BY through DESC LIMIT 1",
-                arguments: [ref, Int64(base)])
-            var through = last.map { UInt64($0["through"] as Int64) } ?? base
-            var head =
-                try last.flatMap { Hash256(bytes: [UInt8]($0["head"] as Data)) }
-                ?? StreamChain.genesis(of: stream, base: base)
-            guard held > through else { continue }
-            let compacted = try keptDigests(ref: ref, after: through, through: held)
-            while through < held {
-                let changes = try changes(in: stream, after: through, limit: 512)
-                var bySequence: [UInt64: Change] = [:]
-                for change in changes { bySequence[change.sequence] = change }
-                // Up to the last change read, or to the end once the log has no more: the
-                // sequences in between were compacted.
-                let end = changes.count == 512 ? min(held, changes[511].sequence) : held
-                while through < end {
-                    through += 1
-                    guard let digest = bySequence[through]?.digest ?? compacted[through] else {
-                        throw FieldbookError(
-                            .corrupt,
-                            "replica file is damaged: its own change #\(through) in \(stream.partition) is neither in the log nor among the kept digests"
-                        )
-                    }
-                    head = StreamChain.link(head, digest)
-                }
-            }
-            let certificate = StreamCertificate(stream: stream, base: base, through: held, head: head, signedWith: key)
-            try keep(certificate, ref: ref)
-            made.append(certificate)
+            return try certify(try stream(ref: ref), ref: ref, through: try heldSequence(ref: ref), with: key)
         }
-        return made
+    }
+
+    /// Signs one of this replica's own streams up to `sequence` (at most what it holds),
+    /// extending the chain from its last certificate at or before it: a push frame gets a
+    /// certificate that ends exactly where its range does, so its proof needs no digests.
+    ///
+    /// - Returns: the certificate made; `nil` when one ending there exists already, or
+    ///   `sequence` is not above the chain's base.
+    @discardableResult
+    func certify(_ stream: StreamID, ref: Int64, through sequence: UInt64, with key: OriginSigningKey) throws
+        -> StreamCertificate?
+    {
+        let base = UInt64(
+            try Int64.fetchOne(db, sql: "SELECT chain_base FROM fb_streams WHERE id = ?", arguments: [ref]) ?? 0)
+        let target = min(sequence, try heldSequence(ref: ref))
+        let last = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT through, head FROM fb_certificates WHERE stream = ? AND base = ? AND through <= ?
+                ORDER BY through DESC LIMIT 1
+                """,
+            arguments: [ref, Int64(base), Int64(target)])
+        var through = last.map { UInt64($0["through"] as Int64) } ?? base
+        var head =
+            try last.flatMap { Hash256(bytes: [UInt8]($0["head"] as Data)) }
+            ?? StreamChain.genesis(of: stream, base: base)
+        guard target > through else { return nil }
+        let compacted = try keptDigests(ref: ref, after: through, through: target)
+        while through < target {
+            let changes = try changes(in: stream, after: through, limit: 512)
+            var bySequence: [UInt64: Change] = [:]
+            for change in changes { bySequence[change.sequence] = change }
+            // Up to the last change read, or to the end once the log has no more: the
+            // sequences in between were compacted.
+            let end = changes.count == 512 ? min(target, changes[511].sequence) : target
+            while through < end {
+                through += 1
+                guard let digest = bySequence[through]?.digest ?? compacted[through] else {
+                    throw FieldbookError(
+                        .corrupt,
+                        "replica file is damaged: its own change #\(through) in \(stream.partition) is neither in the log nor among the kept digests"
+                    )
+                }
+                head = StreamChain.link(head, digest)
+            }
+        }
+        let certificate = StreamCertificate(stream: stream, base: base, through: target, head: head, signedWith: key)
+        try keep(certificate, ref: ref)
+        return certificate
     }
 
     /// Keeps the digests and stamps of superseded changes about to be compacted away: the

@@ -99,6 +99,11 @@ extension StoreSession {
         try db.execute(
             sql: "UPDATE \(table) SET hlc = ?, prev_hlc = ?, prev_origin = ? WHERE id = ?",
             arguments: [time, previousTime, previousOrigin, id])
+        // This change's digest (and those of later writes of the cell, below) changed: the
+        // certificates over it are void, and the next push signs the server's stamps.
+        try db.execute(
+            sql: "DELETE FROM fb_certificates WHERE stream = ? AND through >= ?",
+            arguments: [ref, Int64(server.sequence)])
         // Our later writes of the cell named the replaced stamp as the value they overwrote.
         let column: Int64 = row["col"]
         let rowID: Int64 = row["rid"]

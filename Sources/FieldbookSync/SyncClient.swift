@@ -177,7 +177,7 @@ public final class SyncClient: Sendable {
             schemaVersion: UInt32(store.schema.version), replica: store.replicaID,
             clientTime: wallClock.milliseconds(), knowledge: try store.roundKnowledge(holding: local),
             frameBytes: UInt32(clamping: plan.sizes.frameBytes),
-            roundBytes: UInt32(clamping: plan.sizes.roundBytes))
+            roundBytes: UInt32(clamping: plan.sizes.roundBytes), publicKey: try store.signingKey().publicKey)
         var body = WireFormat.frame(.roundOpen(open))
         var pushedRanges: [StreamRange] = []
         var pushed = 0
@@ -190,7 +190,9 @@ public final class SyncClient: Sendable {
                 frames += 1
                 let push = try store.nextFrame(&assembler, byteBudget: plan.sizes.frameBytes)
                 guard !push.batch.isEmpty else { break }
-                body += WireFormat.frame(.changes(push.batch))
+                // Signed: the server binds this replica's key to its token and refuses
+                // its changes without a certificate of that key.
+                body += WireFormat.frame(.changes(try store.proving(push.batch)))
                 size += push.batch.changes.reduce(0) { $0 + $1.approximateSize }
                 pushed += push.batch.changes.count
                 pushedRanges += push.batch.ranges

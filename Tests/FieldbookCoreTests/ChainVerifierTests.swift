@@ -207,6 +207,31 @@ struct ChainVerifierTests {
         }
     }
 
+    @Test func aTrustedRelayMayContinueUnsignedAndTheHeadIsForgotten() throws {
+        let origin = Origin(count: 10)
+        let state = ChainState(base: 0, held: 4, head: origin.head(4))
+        let batch = origin.batch(after: 4, through: 10)
+        let relayed = try ChainVerifier.verify(
+            batch.range, changes: batch.changes, proof: nil, state: state, key: origin.key.publicKey,
+            trustsUnproven: true, relaysUnsigned: true)
+        #expect(relayed.unproven == 5...10)
+        #expect(relayed.head(at: 10) == nil, "a head kept past unchecked changes would refuse the next proof")
+        // A relay that gives a proof is held to it.
+        var altered = batch.changes
+        altered[1].value = .text("forged")
+        Self.expectForged {
+            try ChainVerifier.verify(
+                batch.range, changes: altered, proof: batch.proof, state: state, key: origin.key.publicKey,
+                trustsUnproven: true, relaysUnsigned: true)
+        }
+        // Relaying is a trust of its own: an untrusted sender gets nothing from the flag.
+        Self.expectForged {
+            try ChainVerifier.verify(
+                batch.range, changes: batch.changes, proof: nil, state: state, key: origin.key.publicKey,
+                trustsUnproven: false, relaysUnsigned: true)
+        }
+    }
+
     // MARK: History from before signing
 
     @Test func unsignedHistoryIsTakenOnlyFromATrustedSender() throws {

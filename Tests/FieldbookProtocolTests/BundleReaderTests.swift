@@ -5,7 +5,7 @@ import Testing
 /// A framed bundle read as an adversary would hand it over: whole, cut short at every
 /// byte, damaged at every byte, frames out of order, counts that lie.
 struct BundleReaderTests {
-    static let golden = GoldenMessages.bundleFrames
+    static let golden = GoldenMessages.bundleFrames(signed: true)
     static var bytes: [UInt8] { golden.flatMap { WireFormat.frame($0, compressionLevel: 6) } }
 
     /// The parts a reader returns, until it runs out or throws.
@@ -120,7 +120,7 @@ struct BundleReaderTests {
         guard case .bundleHead(let head) = Self.golden[0] else { Issue.record("no head"); return }
         let bytes = writer.bytes(
             schemaVersion: head.schemaVersion, author: head.author, createdAt: head.createdAt,
-            knowledge: head.knowledge, base: head.base)
+            knowledge: head.knowledge, base: head.base, originKeys: head.originKeys)
         #expect(bytes == Self.bytes)
         #expect(head.carriedStreams.count == 2)
     }

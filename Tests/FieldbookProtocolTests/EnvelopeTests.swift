@@ -46,9 +46,9 @@ struct EnvelopeTests {
 
     @Test func theVersionIsJudgedBeforeAnythingAfterIt() {
         // A newer format may lay out everything after byte 4 differently: five bytes are enough to refuse it.
-        let error = #expect(throws: FieldbookError.self) { try WireFormat.decode(Envelope.magic + [3]) }
+        let error = #expect(throws: FieldbookError.self) { try WireFormat.decode(Envelope.magic + [4]) }
         #expect(error?.code == .unsupportedVersion)
-        #expect(error?.message.contains("reads 1, 2") == true && error?.message.contains("upgrade") == true)
+        #expect(error?.message.contains("reads 1, 2, 3") == true && error?.message.contains("upgrade") == true)
     }
 
     @Test func aNewerKindIsRefusedByName() {

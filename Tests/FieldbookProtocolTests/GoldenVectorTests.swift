@@ -42,7 +42,7 @@ struct GoldenVectorTests {
         let file = try VectorFile.read(golden.name)
         #expect(file == Self.vector(for: golden), "vector \(golden.name) is stale: regenerate it")
         // Fed one byte at a time, the reader returns each frame the moment its last byte arrives.
-        var reader = FrameReader()
+        var reader = FrameReader(versions: WireFormat.readableFrameVersions)
         var frames: [Message] = []
         for byte in file.bytes {
             reader.append([byte])
@@ -77,12 +77,14 @@ struct GoldenVectorTests {
     }
 
     static func vector(for golden: GoldenMessages.Stream) -> VectorFile {
-        let sizes = golden.frames.map { WireFormat.frame($0, compressionLevel: golden.compressionLevel).count }
+        let sizes = golden.frames.map {
+            WireFormat.frame($0, compressionLevel: golden.compressionLevel, version: golden.version).count
+        }
         return VectorFile(
             comments: [
                 "Fieldbook wire format vector: \(golden.name)",
                 golden.summary,
-                "format-version: \(WireFormat.framedVersion) (frames)",
+                "format-version: \(golden.version) (frames)",
                 "compression: \(golden.compressionLevel)",
                 "stream: \(golden.frames.count) frames of \(sizes.map(String.init).joined(separator: ", ")) bytes, back to back",
                 "expect: ok",

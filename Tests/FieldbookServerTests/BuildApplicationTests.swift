@@ -151,8 +151,8 @@ struct BuildApplicationTests {
                         schemaVersion: request.schemaVersion, author: request.replica, createdAt: request.clientTime,
                         knowledge: request.knowledge, batch: request.batch)))
         case .unknownKindByte: body[5] = 0x2A
-        case .unsupportedVersion: body[4] = 3
-        case .oldClient: body = WireFormat.encode(.syncRequest(request))
+        case .unsupportedVersion: body[4] = 2
+        case .oldClient: body = WireFormat.encode(.syncRequest(request.request))
         case .oversized:
             var random = SeededRandom(seed: 7)
             body = (0...Self.refusalLimits.maxRequestBytes).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -163,9 +163,11 @@ struct BuildApplicationTests {
             claimed[stream] = 2
             let gapped = try writer.store.changes(for: claimed, byteBudget: .max).batch
             body =
-                SyncRequest(
-                    schemaVersion: request.schemaVersion, replica: request.replica, clientTime: request.clientTime,
-                    knowledge: request.knowledge, batch: gapped
+                TestRequest(
+                    request: SyncRequest(
+                        schemaVersion: request.schemaVersion, replica: request.replica, clientTime: request.clientTime,
+                        knowledge: request.knowledge, batch: gapped),
+                    signer: writer.store
                 ).framed
             let through = try #require(gapped.ranges.first { $0.stream == stream }).through
             resume = StreamRange(stream: stream, after: 0, through: through)

@@ -59,7 +59,7 @@ struct RequestLimitTests {
             batch: ChangeBatch(
                 changes: [change],
                 ranges: [StreamRange(stream: change.stream, after: 0, through: 1)]))
-        let body = request.framed
+        let body = TestRequest(request: request, signer: nil).framed
         #expect(body.count < 64 << 10, "the bomb is small: \(body.count) bytes")
         let error = await #expect(throws: FieldbookError.self) {
             _ = try await service.respond(to: body, token: try #require(try await store.token(id: token.id)))

@@ -40,7 +40,7 @@ struct SyncServiceScopeTests {
             case .pullShared, .pushShared: .shared
             }
 
-        let request: SyncRequest
+        let request: TestRequest
         var pushedNotes: [RowID] = []
         if operation.isPush {
             let writer = try await scenario.writer()

@@ -45,10 +45,13 @@ struct BundleImportTests {
                 return frames[(index + 1)...].contains { !streams.isDisjoint(with: $0.ranges.map(\.stream)) }
             })
         var writer = BundleWriter()
-        for (index, frame) in frames.enumerated() where index != missing { writer.append(frame) }
+        for (index, frame) in try office.store.proving(frames).enumerated() where index != missing {
+            writer.append(frame)
+        }
         let bundle = writer.bytes(
             schemaVersion: UInt32(office.store.schema.version), author: office.store.replicaID, createdAt: 0,
-            knowledge: knowledge, base: base)
+            knowledge: knowledge, base: base,
+            originKeys: [office.store.replicaID: try office.store.signingKey().publicKey])
         // What the laptop can merge: every frame before the first that continues a stream
         // from the missing frame's changes (the hole), which is frame `hole` of the bundle
         // (original index `hole`, one frame fewer before it, counted from 1).

@@ -107,9 +107,10 @@ final class ByzantineReplica {
         let held = try store.changes(for: Knowledge(), byteBudget: .max).batch.changes
         let cohortRows = held.filter { $0.partition == cohort && $0.table != NPQSchema.Table.devices }
         let stamp = Stamp(time: HLC(milliseconds: clock.milliseconds()), origin: replicaID)
+        let key = try store.signingKey()
         var open = RoundOpen(
             schemaVersion: 1, replica: replicaID, clientTime: clock.milliseconds(), knowledge: Knowledge(),
-            roundBytes: 1)
+            roundBytes: 1, publicKey: key.publicKey)
 
         /// One change of this replica's own stream in `partition`, writing `row`'s cell.
         func own(_ row: Change, in partition: PartitionID, sequence: UInt64 = 1) -> ChangeBatch {
@@ -178,8 +179,29 @@ final class ByzantineReplica {
             guard let row = cohortRows.randomElement(using: &random) else { return nil }
             batch = own(row, in: cohort, sequence: UInt64.random(in: 3...50, using: &random))
         }
+        // Signed with its own key, as a hostile laptop holding its replica file can: the
+        // server must refuse each lie for what it is, not for a missing signature.
+        let signed = Self.signingOwnRanges(of: batch, origin: replicaID, with: key)
         let body =
-            WireFormat.frame(.roundOpen(open)) + (batch.isEmpty ? [] : WireFormat.frame(.changes(batch)))
+            WireFormat.frame(.roundOpen(open)) + (signed.isEmpty ? [] : WireFormat.frame(.changes(signed)))
         return Lie(attack: attack, body: body, changes: batch.changes)
+    }
+
+    /// `batch` with a certificate over each of `origin`'s ranges, its chain starting at the
+    /// range's start: what the server checks a laptop's own new changes against when it
+    /// holds none of them yet (every lie of this replica's own stream was refused so far).
+    static func signingOwnRanges(of batch: ChangeBatch, origin: ReplicaID, with key: OriginSigningKey) -> ChangeBatch {
+        var signed = batch
+        for range in batch.ranges where range.stream.origin == origin {
+            var head = StreamChain.genesis(of: range.stream, base: range.after)
+            for change in batch.changes where change.stream == range.stream {
+                head = StreamChain.link(head, change.digest)
+            }
+            signed.proofs.append(
+                StreamProof(
+                    certificate: StreamCertificate(
+                        stream: range.stream, base: range.after, through: range.through, head: head, signedWith: key)))
+        }
+        return signed
     }
 }

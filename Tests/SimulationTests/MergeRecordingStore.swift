@@ -62,8 +62,12 @@ final class MergeRecordingStore: SyncStore {
         try await inner.revokeToken(name: name, at: time)
     }
 
-    func bindToken(id: String, to replica: ReplicaID) async throws -> ReplicaID {
-        try await inner.bindToken(id: id, to: replica)
+    func bindToken(id: String, to replica: ReplicaID, key: OriginPublicKey?) async throws -> TokenBinding {
+        try await inner.bindToken(id: id, to: replica, key: key)
+    }
+
+    func originKeys(of origins: Set<ReplicaID>) async throws -> [ReplicaID: OriginPublicKey] {
+        try await inner.originKeys(of: origins)
     }
 
     func unbindToken(name: String) async throws -> Bool { try await inner.unbindToken(name: name) }

@@ -42,4 +42,47 @@ import Testing
             #expect(all[1].scope == .cohorts([cohort]) && all[2].scope == .all)
         }
     }
+
+    /// A token takes the replica of its first round and the key of its first signed round
+    /// from that replica, atomically; neither is replaced later, and a re-bind clears both.
+    @Test(arguments: StoreBackend.available)
+    func aTokenKeepsTheReplicaAndKeyItWasFirstBoundTo(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
+            let token = DeviceToken.generate()
+            try await store.insertToken(
+                StoredToken(
+                    id: token.id, name: "zhang-chengdu", secretHash: token.secretHash, scope: .all, issuedAt: 1000))
+            var random = SeededRandom(seed: 11)
+            let laptop = ReplicaID.random(using: &random)
+            let thief = ReplicaID.random(using: &random)
+            let key = OriginSigningKey().publicKey
+            let otherKey = OriginSigningKey().publicKey
+
+            // Bound before it signed: the replica only.
+            #expect(
+                try await store.bindToken(id: token.id, to: laptop, key: nil) == TokenBinding(replica: laptop, key: nil)
+            )
+            // Another replica's key never binds to it.
+            #expect(
+                try await store.bindToken(id: token.id, to: thief, key: otherKey)
+                    == TokenBinding(replica: laptop, key: nil))
+            // Its first signed round binds the key; a later one with another key changes nothing.
+            #expect(
+                try await store.bindToken(id: token.id, to: laptop, key: key) == TokenBinding(replica: laptop, key: key)
+            )
+            #expect(
+                try await store.bindToken(id: token.id, to: laptop, key: otherKey)
+                    == TokenBinding(replica: laptop, key: key))
+            #expect(try await store.token(id: token.id)?.publicKey == key)
+            #expect(try await store.originKeys(of: [laptop, thief]) == [laptop: key])
+
+            // The office re-binds it for a new laptop: both are cleared.
+            #expect(try await store.unbindToken(name: "zhang-chengdu"))
+            let stored = try await store.token(id: token.id)
+            #expect(stored?.replica == nil && stored?.publicKey == nil)
+            #expect(
+                try await store.bindToken(id: token.id, to: thief, key: otherKey)
+                    == TokenBinding(replica: thief, key: otherKey))
+        }
+    }
 }

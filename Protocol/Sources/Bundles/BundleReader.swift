@@ -33,7 +33,7 @@ public struct BundleReader: Sendable {
 
     /// A reader of `bytes`, refusing frames over `limits`.
     public init(_ bytes: some Collection<UInt8>, limits: DecodeLimits = .frame) {
-        frames = FrameReader(limits: limits)
+        frames = FrameReader(limits: limits, versions: WireFormat.readableFrameVersions)
         frames.append(bytes)
     }
 

@@ -10,7 +10,7 @@ import FieldbookCore
 /// ```swift
 /// var writer = BundleWriter()
 /// for batch in batches { writer.append(batch) }
-/// let file = writer.bytes(schemaVersion: 3, author: me, createdAt: now, knowledge: held, base: theirs)
+/// let file = writer.bytes(schemaVersion: 3, author: me, createdAt: now, knowledge: held, base: theirs, originKeys: keys)
 /// ```
 public struct BundleWriter: Sendable {
     private var body: [UInt8] = []
@@ -34,12 +34,15 @@ public struct BundleWriter: Sendable {
     }
 
     /// The whole file: head, the frames appended, end.
+    ///
+    /// - Parameter originKeys: the public keys of the origins the frames prove.
     public func bytes(
-        schemaVersion: UInt32, author: ReplicaID, createdAt: UInt64, knowledge: Knowledge, base: Knowledge
+        schemaVersion: UInt32, author: ReplicaID, createdAt: UInt64, knowledge: Knowledge, base: Knowledge,
+        originKeys: [ReplicaID: OriginPublicKey] = [:]
     ) -> [UInt8] {
         let head = BundleHead(
             schemaVersion: schemaVersion, author: author, createdAt: createdAt, knowledge: knowledge, base: base,
-            frames: UInt64(frames), changes: UInt64(changes))
+            frames: UInt64(frames), changes: UInt64(changes), originKeys: originKeys)
         let end = RoundEnd(hasMore: false, frames: UInt64(frames), changes: UInt64(changes))
         return WireFormat.frame(.bundleHead(head), compressionLevel: compressionLevel) + body
             + WireFormat.frame(.roundEnd(end), compressionLevel: compressionLevel)

@@ -59,7 +59,7 @@ enum Envelope {
     /// may lay out everything after byte 4 differently), then kind, then the rest.
     static func open(
         _ bytes: [UInt8], limits: DecodeLimits
-    ) throws(FieldbookError) -> (kind: MessageKind, payload: [UInt8]) {
+    ) throws(FieldbookError) -> (version: UInt8, kind: MessageKind, payload: [UInt8]) {
         guard bytes.count <= limits.maxEncodedBytes else {
             throw WireError.tooLarge("the message size", bytes.count, limit: limits.maxEncodedBytes)
         }
@@ -108,7 +108,7 @@ enum Envelope {
             throw WireError.corrupt(
                 "CRC mismatch (header says \(hex(crc)), payload gives \(hex(actual)))")
         }
-        return (kind, payload)
+        return (version, kind, payload)
     }
 
     private static func hex(_ value: UInt32) -> String {

@@ -19,14 +19,21 @@ public struct FrameReader: Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
     private let limits: DecodeLimits
+    private var versions: ClosedRange<UInt8>
     /// Bytes taken in so far, whole frames and the pending one.
     public private(set) var bytesRead = 0
     /// Complete frames returned so far.
     public private(set) var framesRead = 0
 
-    /// A reader that refuses frames over `limits`.
-    public init(limits: DecodeLimits = .frame) {
+    /// A reader that refuses frames over `limits`, and frames of a format version outside
+    /// `versions` (a sync round takes only the current one; a bundle file also the older
+    /// ones). Every frame of one stream has the version of its first.
+    public init(
+        limits: DecodeLimits = .frame,
+        versions: ClosedRange<UInt8> = WireFormat.framedVersion...WireFormat.framedVersion
+    ) {
         self.limits = limits
+        self.versions = versions
     }
 
     /// Bytes of a frame not complete yet.
@@ -64,7 +71,7 @@ public struct FrameReader: Sendable {
         }
         guard available > magic.count else { return nil }
         let version = buffer[start + 4]
-        guard version == WireFormat.framedVersion else { throw WireError.unsupportedVersion(version) }
+        guard versions.contains(version) else { throw WireError.unsupportedVersion(version) }
         guard available >= Envelope.headerSize else { return nil }
         let stored = (11..<15).reduce(0) { $0 << 8 | Int(buffer[start + $1]) }
         let total = Envelope.headerSize + stored
@@ -76,9 +83,10 @@ public struct FrameReader: Sendable {
         // zeros can declare megabytes, and a decoder allocates what the payload declares.
         var frameLimits = limits
         frameLimits.maxDecodedBytes = min(limits.maxDecodedBytes, max(1 << 20, stored * 64))
-        let (kind, payload) = try Envelope.open(Array(buffer[start..<start + total]), limits: frameLimits)
+        let (_, kind, payload) = try Envelope.open(Array(buffer[start..<start + total]), limits: frameLimits)
         start += total
         framesRead += 1
-        return try PayloadDecoder.message(kind: kind, payload: payload, limits: frameLimits)
+        versions = version...version
+        return try PayloadDecoder.message(kind: kind, payload: payload, version: version, limits: frameLimits)
     }
 }

@@ -16,14 +16,18 @@ struct PayloadDecoder {
 
     var reader: WireReader
     let limits: DecodeLimits
+    /// The envelope's format version: version 3 frames carry proofs and keys.
+    let version: UInt8
     var strings: [String] = []
     var ids: [Bytes16] = []
     var streams: [StreamID] = []
     var columns: [ColumnEntry] = []
 
     /// The message of `kind` in `payload`, which must be read to its last byte.
-    static func message(kind: MessageKind, payload: [UInt8], limits: DecodeLimits) throws(FieldbookError) -> Message {
-        var decoder = PayloadDecoder(reader: WireReader(payload), limits: limits)
+    static func message(
+        kind: MessageKind, payload: [UInt8], version: UInt8 = WireFormat.version, limits: DecodeLimits
+    ) throws(FieldbookError) -> Message {
+        var decoder = PayloadDecoder(reader: WireReader(payload), limits: limits, version: version)
         try decoder.readTables()
         let message = try decoder.readMessage(kind: kind)
         try decoder.reader.finish()
@@ -105,22 +109,26 @@ struct PayloadDecoder {
             let clientTime = try reader.readVarint()
             let frameBytes = try reader.readVarint(as: UInt32.self, "frame size")
             let roundBytes = try reader.readVarint(as: UInt32.self, "round size")
+            let knowledge = try readKnowledge()
             return .roundOpen(
                 RoundOpen(
-                    schemaVersion: schemaVersion, replica: replica, clientTime: clientTime,
-                    knowledge: try readKnowledge(), frameBytes: frameBytes, roundBytes: roundBytes))
+                    schemaVersion: schemaVersion, replica: replica, clientTime: clientTime, knowledge: knowledge,
+                    frameBytes: frameBytes, roundBytes: roundBytes, publicKey: signs ? try readKey() : nil))
         case .changes:
-            return .changes(try readBatch())
+            var batch = try readBatch()
+            if signs { batch.proofs = try readProofs() }
+            return .changes(batch)
         case .roundHead:
             let server = ReplicaID(try readID())
             let serverTime = try reader.readVarint()
             let knowledge = try readKnowledge()
             let accepted = try readSummary()
             let quarantined = try readQuarantined()
+            let writable = try readWritable()
             return .roundHead(
                 RoundHead(
                     server: server, serverTime: serverTime, knowledge: knowledge, accepted: accepted,
-                    quarantined: quarantined, writablePartitions: try readWritable()))
+                    quarantined: quarantined, writablePartitions: writable, originKeys: signs ? try readKeys() : [:]))
         case .roundEnd:
             let hasMore = try reader.readBool()
             let frames = try reader.readVarint()
@@ -132,14 +140,18 @@ struct PayloadDecoder {
             let knowledge = try readKnowledge()
             let base = try readKnowledge()
             let frames = try reader.readVarint()
+            let changes = try reader.readVarint()
             return .bundleHead(
                 BundleHead(
                     schemaVersion: schemaVersion, author: author, createdAt: createdAt, knowledge: knowledge,
-                    base: base, frames: frames, changes: try reader.readVarint()))
+                    base: base, frames: frames, changes: changes, originKeys: signs ? try readKeys() : [:]))
         default:
             throw WireError.unknownKind(kind)
         }
     }
+
+    /// Whether the payload's format carries proofs and keys (version 3 frames on).
+    var signs: Bool { version >= 3 }
 
     mutating func readQuarantined() throws(FieldbookError) -> [StreamStart] {
         let count = try reader.readCount(of: "quarantine", minimumSize: 2)

@@ -22,6 +22,9 @@ struct PayloadEncoder {
         var keyCount: UInt8
     }
 
+    /// The envelope format version the payload is for: version 3 frames carry proofs and
+    /// keys that earlier versions have no place for.
+    var version: UInt8
     var body = WireWriter()
     var strings = Interner<[UInt8]>()
     var ids = Interner<Bytes16>()
@@ -31,8 +34,8 @@ struct PayloadEncoder {
     var repeatedTexts: Set<[UInt8]> = []
 
     /// The payload of `message`.
-    static func payload(for message: Message) -> [UInt8] {
-        var encoder = PayloadEncoder()
+    static func payload(for message: Message, version: UInt8 = WireFormat.version) -> [UInt8] {
+        var encoder = PayloadEncoder(version: version)
         encoder.encode(message)
         return encoder.finish()
     }
@@ -95,8 +98,10 @@ struct PayloadEncoder {
             body.append(varint: UInt64(open.frameBytes))
             body.append(varint: UInt64(open.roundBytes))
             encode(open.knowledge)
+            if signs { encode(key: open.publicKey) }
         case .changes(let batch):
             encode(batch)
+            if signs { encode(proofs: batch.proofs) }
         case .roundHead(let head):
             append(id: head.server.rawValue)
             body.append(varint: head.serverTime)
@@ -104,6 +109,7 @@ struct PayloadEncoder {
             encode(head.accepted)
             encode(quarantined: head.quarantined)
             encode(writable: head.writablePartitions)
+            if signs { encode(keys: head.originKeys) }
         case .roundEnd(let end):
             body.append(bool: end.hasMore)
             body.append(varint: end.frames)
@@ -116,8 +122,12 @@ struct PayloadEncoder {
             encode(head.base)
             body.append(varint: head.frames)
             body.append(varint: head.changes)
+            if signs { encode(keys: head.originKeys) }
         }
     }
+
+    /// Whether the payload's format carries proofs and keys (version 3 frames on).
+    var signs: Bool { version >= 3 }
 
     /// The first sequence held back in each quarantined stream.
     mutating func encode(quarantined: [StreamStart]) {

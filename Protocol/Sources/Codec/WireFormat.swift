@@ -14,12 +14,18 @@ public enum WireFormat {
     /// and error answers (frozen, so every client can read a refusal forever).
     public static let version: UInt8 = 1
 
-    /// The envelope format version of frames: a sync round's request and answer are a
-    /// sequence of version-2 envelopes (PROTOCOL.md, "Frames").
-    public static let framedVersion: UInt8 = 2
+    /// The envelope format version of frames: a sync round's request and answer, and a
+    /// bundle file, are a sequence of version-3 envelopes (PROTOCOL.md, "Frames"). Version 3
+    /// added the origins' proofs to change frames and their public keys to the opening
+    /// frames; version 2 (the same without them) is still read from bundle files.
+    public static let framedVersion: UInt8 = 3
+
+    /// The frame versions this build reads: sync rounds take only ``framedVersion``, bundle
+    /// files also version 2.
+    public static let readableFrameVersions: ClosedRange<UInt8> = 2...3
 
     /// Every envelope format version this build reads.
-    public static let supportedVersions: [UInt8] = [1, 2]
+    public static let supportedVersions: [UInt8] = [1, 2, 3]
 
     /// The HTTP media type of an encoded message, for `Content-Type` and `Accept`.
     public static let contentType = "application/vnd.fieldbook"
@@ -37,7 +43,7 @@ public enum WireFormat {
     ///     shrink is stored as is.
     /// - Complexity: O(n) in the size of the message.
     public static func encode(_ message: Message, compressionLevel: Int32 = 6) -> [UInt8] {
-        let payload = PayloadEncoder.payload(for: message)
+        let payload = PayloadEncoder.payload(for: message, version: version)
         return Envelope.frame(kind: message.kind, payload: payload, compressionLevel: compressionLevel)
     }
 
@@ -45,9 +51,14 @@ public enum WireFormat {
     /// compressed and checksummed on its own, so a receiver can commit it before the rest
     /// of the stream has arrived.
     public static func frame(_ message: Message, compressionLevel: Int32 = 6) -> [UInt8] {
-        let payload = PayloadEncoder.payload(for: message)
+        frame(message, compressionLevel: compressionLevel, version: framedVersion)
+    }
+
+    /// A frame of an older format version, for tests of what this build still reads.
+    static func frame(_ message: Message, compressionLevel: Int32, version: UInt8) -> [UInt8] {
+        let payload = PayloadEncoder.payload(for: message, version: version)
         return Envelope.frame(
-            kind: message.kind, payload: payload, compressionLevel: compressionLevel, version: framedVersion)
+            kind: message.kind, payload: payload, compressionLevel: compressionLevel, version: version)
     }
 
     /// Decodes one message from its envelope, refusing anything malformed without trapping.
@@ -66,7 +77,7 @@ public enum WireFormat {
         guard bytes.count <= limits.maxEncodedBytes else {
             throw WireError.tooLarge("the message size", bytes.count, limit: limits.maxEncodedBytes)
         }
-        let (kind, payload) = try Envelope.open(Array(bytes), limits: limits)
-        return try PayloadDecoder.message(kind: kind, payload: payload, limits: limits)
+        let (version, kind, payload) = try Envelope.open(Array(bytes), limits: limits)
+        return try PayloadDecoder.message(kind: kind, payload: payload, version: version, limits: limits)
     }
 }

@@ -22,12 +22,16 @@ public struct BundleHead: Hashable, Sendable {
     public var frames: UInt64
     /// How many changes those frames carry.
     public var changes: UInt64
+    /// The public keys of the origins whose streams the frames prove (format 3 on): the
+    /// author's own, and those it pinned from its server for the streams it relays.
+    public var originKeys: [ReplicaID: OriginPublicKey]
 
     /// A head from its parts.
     public init(
         schemaVersion: UInt32, author: ReplicaID, createdAt: UInt64, knowledge: Knowledge, base: Knowledge,
-        frames: UInt64, changes: UInt64
+        frames: UInt64, changes: UInt64, originKeys: [ReplicaID: OriginPublicKey] = [:]
     ) {
+        self.originKeys = originKeys
         self.schemaVersion = schemaVersion
         self.author = author
         self.createdAt = createdAt

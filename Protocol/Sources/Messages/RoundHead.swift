@@ -16,12 +16,18 @@ public struct RoundHead: Hashable, Sendable {
     public var quarantined: [StreamStart]
     /// The partitions the client's token may push, sorted; `nil` for every partition.
     public var writablePartitions: [PartitionID]?
+    /// The public keys of the origins whose streams the answer proves (format 3 on), as
+    /// bound to their tokens: the client pins each the first time and refuses another
+    /// key for the same origin later.
+    public var originKeys: [ReplicaID: OriginPublicKey]
 
     /// A head from its parts.
     public init(
         server: ReplicaID, serverTime: UInt64, knowledge: Knowledge, accepted: MergeSummary,
-        quarantined: [StreamStart] = [], writablePartitions: [PartitionID]? = nil
+        quarantined: [StreamStart] = [], writablePartitions: [PartitionID]? = nil,
+        originKeys: [ReplicaID: OriginPublicKey] = [:]
     ) {
+        self.originKeys = originKeys
         self.server = server
         self.serverTime = serverTime
         self.knowledge = knowledge

@@ -19,12 +19,18 @@ public struct RoundOpen: Hashable, Sendable {
     /// The approximate size of the whole answer: the server ends the round with `hasMore`
     /// once it has sent this much (0: server default).
     public var roundBytes: UInt32
+    /// The client's public key (format 3 on): the server binds it to the token with the
+    /// replica at the token's first round, checks the client's certificates with it, and
+    /// hands it to the replicas that receive the client's changes. `nil` from a client that
+    /// does not sign.
+    public var publicKey: OriginPublicKey?
 
     /// An opening frame from its parts.
     public init(
         schemaVersion: UInt32, replica: ReplicaID, clientTime: UInt64, knowledge: Knowledge, frameBytes: UInt32 = 0,
-        roundBytes: UInt32 = 0
+        roundBytes: UInt32 = 0, publicKey: OriginPublicKey? = nil
     ) {
+        self.publicKey = publicKey
         self.schemaVersion = schemaVersion
         self.replica = replica
         self.clientTime = clientTime

@@ -11,7 +11,7 @@ extension FieldbookError.Code {
         switch self {
         case .usage, .invalidInput, .ambiguous, .corrupt, .unknownKind: 400
         case .badToken: 401
-        case .scopeDenied: 403
+        case .scopeDenied, .forged: 403
         case .notFound: 404
         case .sequenceGap, .exists: 409
         case .tooLarge: 413

@@ -17,7 +17,7 @@ enum PostgresMigrations {
 
     /// The migrations, oldest first; each is a list of statements run in one transaction.
     /// Never edit a shipped migration: append a new one.
-    static let migrations: [[String]] = [version1, version2]
+    static let migrations: [[String]] = [version1, version2, version3]
 
     /// The version this build writes.
     static var latest: Int { migrations.count }
@@ -114,6 +114,9 @@ enum PostgresMigrations {
 
     /// Tokens are bound to the replica that first synced with them.
     static let version2 = ["ALTER TABLE fb_tokens ADD COLUMN replica bytea CHECK (length(replica) = 16)"]
+
+    /// Each token's replica's public key, bound at its first signed round.
+    static let version3 = ["ALTER TABLE fb_tokens ADD COLUMN public_key bytea CHECK (length(public_key) = 32)"]
 
     /// Brings the database to ``latest`` and returns the server's replica ID, creating it
     /// (as `replica`) on the first start.

@@ -53,10 +53,17 @@ public enum BatchMerger {
     public struct ChainCheck: Sendable {
         /// Whether the sender may pass on this stream's unsigned history.
         public var trustsUnproven: @Sendable (StreamID) -> Bool
+        /// Whether the sender may relay this stream's changes unproven past a chain head
+        /// this replica holds (``ChainVerifier/verify(_:changes:proof:state:key:trustsUnproven:relaysUnsigned:)``).
+        public var relaysUnsigned: @Sendable (StreamID) -> Bool
 
-        /// A check from its trust rule.
-        public init(trustsUnproven: @escaping @Sendable (StreamID) -> Bool) {
+        /// A check from its trust rules.
+        public init(
+            trustsUnproven: @escaping @Sendable (StreamID) -> Bool,
+            relaysUnsigned: @escaping @Sendable (StreamID) -> Bool = { _ in false }
+        ) {
             self.trustsUnproven = trustsUnproven
+            self.relaysUnsigned = relaysUnsigned
         }
     }
 
@@ -148,8 +155,14 @@ public enum BatchMerger {
                 try target.setHeldSequence(reached, of: range.stream)
                 try target.clearQuarantine(range.stream, through: reached)
             }
-            if let verification = verifications[range.stream], let keeper = target as? any ChainKeeping {
-                try keeper.keepChain(verification, of: range.stream, reached: max(reached, current))
+            if let keeper = target as? any ChainKeeping {
+                if let verification = verifications[range.stream] {
+                    try keeper.keepChain(verification, of: range.stream, reached: max(reached, current))
+                } else if reached > current {
+                    // Merged unchecked (a quarantine release, a merge that checks no
+                    // chains): the head kept is of an earlier sequence now.
+                    try keeper.forgetChainHead(of: range.stream)
+                }
             }
         }
         return report
@@ -180,7 +193,7 @@ public enum BatchMerger {
             verifications[range.stream] = try ChainVerifier.verify(
                 range, changes: byStream[range.stream] ?? [], proof: proofs[range.stream],
                 state: try keeper.chainState(of: range.stream), key: try keeper.originKey(of: range.stream.origin),
-                trustsUnproven: check.trustsUnproven(range.stream))
+                trustsUnproven: check.trustsUnproven(range.stream), relaysUnsigned: check.relaysUnsigned(range.stream))
         }
         return verifications
     }

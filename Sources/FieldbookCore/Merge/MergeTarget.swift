@@ -42,4 +42,7 @@ public protocol ChainKeeping {
     /// head there (when it was computed), the certificate, and the digests past `reached`
     /// for relaying.
     func keepChain(_ verification: ChainVerifier.Verification, of stream: StreamID, reached: UInt64) throws
+    /// Drops the stream's chain head: its held sequence moved past it unchecked, so the
+    /// next proof is taken where it ends on a certificate (``ChainVerifier``).
+    func forgetChainHead(of stream: StreamID) throws
 }

@@ -64,10 +64,15 @@ public enum ChainVerifier {
     ///   - trustsUnproven: whether the sender is trusted with history from before its
     ///     origin signed (the server, for a laptop; the origin itself or the office, for
     ///     the server). Nothing signed is ever taken on trust.
+    ///   - relaysUnsigned: whether the sender is also trusted to relay a continuation it
+    ///     cannot prove of a chain this replica holds the head of (the office, relaying
+    ///     a laptop's changes it got before certificates travelled with them). The head
+    ///     is forgotten then, until a range ends on a certificate again. A proof that is
+    ///     given is checked all the same.
     /// - Throws: `.forged` naming the stream and what does not hold; nothing is merged.
     public static func verify(
         _ range: StreamRange, changes: some Collection<Change>, proof: StreamProof?, state: ChainState,
-        key: OriginPublicKey?, trustsUnproven: Bool
+        key: OriginPublicKey?, trustsUnproven: Bool, relaysUnsigned: Bool = false
     ) throws -> Verification {
         let stream = range.stream
         guard range.through > state.held else {
@@ -76,7 +81,7 @@ public enum ChainVerifier {
         guard let proof, let key else {
             // Nothing to check against: the origin had no key when it wrote these, or the
             // receiver does not know it. Only history from before signing may come so.
-            guard state.head == nil, trustsUnproven else {
+            guard state.head == nil || relaysUnsigned, trustsUnproven else {
                 throw forged(
                     stream,
                     key == nil

@@ -144,10 +144,45 @@ enum GoldenMessages {
 
     static let knowledgeFile = KnowledgeFile(replica: F.office, knowledge: knowledge)
 
-    /// A framed bundle (format version 2): the head, two change frames, the end. The first
-    /// frame carries the laptop's cohort changes #13–14, the second #15 and a venue in the
-    /// shared partition; each frame's ranges vouch for its own changes.
-    static var bundleFrames: [Message] {
+    /// The laptop's signing key: fixed, so the vectors' keys and signatures are too
+    /// (Ed25519 signatures are deterministic).
+    static let laptopKey = try! OriginSigningKey(rawRepresentation: Array(repeating: 7, count: 32))
+
+    /// The laptop's certificate of its cohort stream through #15, continuing a chain whose
+    /// head at #12 is taken as the genesis of base 12 (history before the laptop signed).
+    static var cohortCertificate: StreamCertificate {
+        let changes = basicRequest.batch.changes
+        let stream = changes[0].stream
+        var head = StreamChain.genesis(of: stream, base: 12)
+        for change in changes { head = StreamChain.link(head, change.digest) }
+        return StreamCertificate(stream: stream, base: 12, through: 15, head: head, signedWith: laptopKey)
+    }
+
+    /// The first change frame of a signed round or bundle proves #13–14 with the
+    /// certificate through #15 and the digest of #15 (in the next frame); the second needs
+    /// no digest.
+    static var signedFrames: [ChangeBatch] {
+        let changes = basicRequest.batch.changes
+        let stream = changes[0].stream
+        let certificate = cohortCertificate
+        return [
+            ChangeBatch(
+                changes: Array(changes.prefix(2)), ranges: [StreamRange(stream: stream, after: 12, through: 14)],
+                proofs: [
+                    StreamProof(
+                        certificate: certificate, digests: [SequenceDigest(sequence: 15, digest: changes[2].digest)])
+                ]),
+            ChangeBatch(
+                changes: Array(changes.suffix(1)), ranges: [StreamRange(stream: stream, after: 14, through: 15)],
+                proofs: [StreamProof(certificate: certificate)]),
+        ]
+    }
+
+    /// A framed bundle: the head, two change frames, the end. The first frame carries the
+    /// laptop's cohort changes #13–14, the second #15 and a venue in the shared partition;
+    /// each frame's ranges vouch for its own changes. Written as format 2 (no proofs, no
+    /// keys) and as format 3 (both).
+    static func bundleFrames(signed: Bool) -> [Message] {
         let request = basicRequest
         let changes = request.batch.changes
         let cohortStream = changes[0].stream
@@ -159,56 +194,55 @@ enum GoldenMessages {
             .bundleHead(
                 BundleHead(
                     schemaVersion: 3, author: F.laptop, createdAt: F.saturdayMorning + 10_000, knowledge: held,
-                    base: knowledge, frames: 2, changes: 4)),
+                    base: knowledge, frames: 2, changes: 4,
+                    originKeys: signed ? [F.laptop: laptopKey.publicKey] : [:])),
             .changes(
                 ChangeBatch(
                     changes: Array(changes.prefix(2)),
-                    ranges: [StreamRange(stream: cohortStream, after: 12, through: 14)])),
+                    ranges: [StreamRange(stream: cohortStream, after: 12, through: 14)],
+                    proofs: signed ? signedFrames[0].proofs : [])),
             .changes(
                 ChangeBatch(
                     changes: [changes[2], venue],
                     ranges: [
                         StreamRange(stream: cohortStream, after: 14, through: 15), F.range(covering: [venue]),
-                    ])),
+                    ],
+                    proofs: signed ? signedFrames[1].proofs : [])),
             .roundEnd(RoundEnd(hasMore: false, frames: 2, changes: 4)),
         ]
     }
 
-    /// A framed sync round (format version 2): a file holds one whole stream of frames.
+    /// A stream of frames (a sync round's request or answer, a bundle file): a file holds
+    /// one whole stream.
     struct Stream: Sendable, CustomTestStringConvertible {
         var name: String
         var summary: String
         var frames: [Message]
         var compressionLevel: Int32
+        /// The frames' format version: the current one, or an older one still read.
+        var version = WireFormat.framedVersion
 
         var testDescription: String { name }
 
-        /// The frames, one version-2 envelope each, back to back.
-        var bytes: [UInt8] { frames.flatMap { WireFormat.frame($0, compressionLevel: compressionLevel) } }
+        /// The frames, one envelope each, back to back.
+        var bytes: [UInt8] {
+            frames.flatMap { WireFormat.frame($0, compressionLevel: compressionLevel, version: version) }
+        }
     }
 
     static let streams: [Stream] = [
         Stream(
             name: "round-request",
-            summary: "a framed request: the opening frame, then two change frames merged one by one; uncompressed",
+            summary:
+                "a framed request: the opening frame with the laptop's key, then two signed change frames merged one by one; uncompressed",
             frames: [
                 .roundOpen(
                     RoundOpen(
                         schemaVersion: 3, replica: F.laptop, clientTime: F.saturdayMorning + 5_000,
                         knowledge: knowledge,
-                        frameBytes: 16_384, roundBytes: 4_194_304)),
-                .changes(
-                    ChangeBatch(
-                        changes: Array(basicRequest.batch.changes.prefix(2)),
-                        ranges: [
-                            StreamRange(stream: basicRequest.batch.changes[0].stream, after: 12, through: 14)
-                        ])),
-                .changes(
-                    ChangeBatch(
-                        changes: Array(basicRequest.batch.changes.suffix(1)),
-                        ranges: [
-                            StreamRange(stream: basicRequest.batch.changes[0].stream, after: 14, through: 15)
-                        ])),
+                        frameBytes: 16_384, roundBytes: 4_194_304, publicKey: laptopKey.publicKey)),
+                .changes(signedFrames[0]),
+                .changes(signedFrames[1]),
             ],
             compressionLevel: 0),
         Stream(
@@ -222,7 +256,7 @@ enum GoldenMessages {
                         quarantined: [
                             StreamStart(stream: StreamID(partition: F.cohort(1), origin: F.laptop), sequence: 13)
                         ],
-                        writablePartitions: [F.cohort(1)])),
+                        writablePartitions: [F.cohort(1)], originKeys: [F.laptop: laptopKey.publicKey])),
                 .changes(quarantineResponse.batch),
                 .roundEnd(RoundEnd(hasMore: true, frames: 1, changes: 3)),
             ],
@@ -241,7 +275,12 @@ enum GoldenMessages {
         Stream(
             name: "bundle-frames",
             summary:
-                "a bundle file as frames: the head that counts them, two change frames merged one by one, the end; zlib level 6",
-            frames: bundleFrames, compressionLevel: 6),
+                "a bundle file as frames: the head that counts them and the author's key, two signed change frames merged one by one, the end; zlib level 6",
+            frames: bundleFrames(signed: true), compressionLevel: 6),
+        Stream(
+            name: "bundle-frames-v2",
+            summary:
+                "the same bundle as format 2 frames, from a build before signing: still read, without proofs or keys; zlib level 6",
+            frames: bundleFrames(signed: false), compressionLevel: 6, version: 2),
     ]
 }

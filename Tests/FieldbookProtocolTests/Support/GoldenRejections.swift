@@ -51,8 +51,8 @@ enum GoldenRejections {
                 name: "reject-unknown-kind", summary: "a valid envelope (CRC included) of kind 42",
                 bytes: frame(MessageKind(rawValue: 42), basicPayload), expected: .unknownKind),
             Case(
-                name: "reject-unsupported-version", summary: "sync-request-basic framed as format version 3",
-                bytes: Envelope.frame(kind: .syncRequest, payload: basicPayload, compressionLevel: 0, version: 3),
+                name: "reject-unsupported-version", summary: "sync-request-basic framed as format version 9",
+                bytes: Envelope.frame(kind: .syncRequest, payload: basicPayload, compressionLevel: 0, version: 9),
                 expected: .unsupportedVersion),
             Case(
                 name: "reject-oversized-count",

@@ -49,8 +49,9 @@ enum MessageDump {
                 "frameBytes: \(open.frameBytes)", "roundBytes: \(open.roundBytes)",
             ]
             out += knowledge(open.knowledge)
+            out.append("publicKey: " + (open.publicKey.map { hex($0.rawRepresentation) } ?? "none"))
         case .changes(let changes):
-            out += batch(changes)
+            out += batch(changes) + proofs(changes.proofs)
         case .roundHead(let head):
             out += ["server: \(head.server)", "serverTime: \(head.serverTime)"] + knowledge(head.knowledge)
             out.append(summary(head.accepted))
@@ -59,6 +60,7 @@ enum MessageDump {
             out.append(
                 "writable: " + (head.writablePartitions.map { $0.map(\.rawValue.hex).joined(separator: ", ") } ?? "all")
             )
+            out += keys(head.originKeys)
         case .roundEnd(let end):
             out += ["hasMore: \(end.hasMore)", "frames: \(end.frames)", "changes: \(end.changes)"]
         case .bundleHead(let head):
@@ -67,6 +69,7 @@ enum MessageDump {
             ]
             out += knowledge(head.knowledge) + ["base:"] + knowledge(head.base).map { "  " + $0 }
             out += ["frames: \(head.frames)", "changes: \(head.changes)"]
+            out += keys(head.originKeys)
         }
         return out
     }
@@ -96,6 +99,27 @@ enum MessageDump {
                     + "\(value(change.value)) at \(change.stamp.time.milliseconds).\(change.stamp.time.counter) "
                     + "previous \(previous ?? "none")"
             }
+    }
+
+    static func keys(_ keys: [ReplicaID: OriginPublicKey]) -> [String] {
+        ["originKeys: \(keys.count)"] + keys.keys.sorted().map { "  \($0): \(hex(keys[$0]!.rawRepresentation))" }
+    }
+
+    static func proofs(_ proofs: [StreamProof]) -> [String] {
+        guard !proofs.isEmpty else { return [] }
+        return ["proofs: \(proofs.count)"]
+            + proofs.flatMap { proof in
+                let certificate = proof.certificate
+                return [
+                    "  \(stream(certificate.stream)) base \(certificate.base) through \(certificate.through)",
+                    "    head \(certificate.head.hex)",
+                    "    signature \(hex(certificate.signature))",
+                ] + proof.digests.map { "    digest #\($0.sequence) \($0.digest.hex)" }
+            }
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     static func stream(_ stream: StreamID) -> String {

@@ -1,6 +1,7 @@
 import FieldbookCore
 import FieldbookProtocol
 import FieldbookServer
+import FieldbookStore
 import FieldbookTestSupport
 import Foundation
 import Hummingbird
@@ -64,15 +65,24 @@ struct SyncAnswer: Sendable {
     }
 }
 
-extension SyncRequest {
-    /// The request as a framed round (format version 2): a RoundOpen with its fields, then
-    /// its batch as one Changes frame (none when empty).
+/// A request a test sends as a framed round (format version 3): a RoundOpen with its
+/// fields, then its batch as one Changes frame (none when empty), signed by `signer` (the
+/// replica that made it) as the real client signs, or unsigned when it is `nil`.
+@dynamicMemberLookup
+struct TestRequest: Sendable {
+    var request: SyncRequest
+    var signer: ReplicaStore?
+
+    subscript<T>(dynamicMember path: KeyPath<SyncRequest, T>) -> T { request[keyPath: path] }
+
     var framed: [UInt8] { framed(compressionLevel: 6) }
 
     func framed(compressionLevel: Int32) -> [UInt8] {
         let open = RoundOpen(
-            schemaVersion: schemaVersion, replica: replica, clientTime: clientTime, knowledge: knowledge,
-            roundBytes: maxResponseBytes)
+            schemaVersion: request.schemaVersion, replica: request.replica, clientTime: request.clientTime,
+            knowledge: request.knowledge, roundBytes: request.maxResponseBytes,
+            publicKey: try! signer?.signingKey().publicKey)
+        let batch = try! signer.map { try $0.proving(request.batch) } ?? request.batch
         return WireFormat.frame(.roundOpen(open), compressionLevel: compressionLevel)
             + (batch.isEmpty ? [] : WireFormat.frame(.changes(batch), compressionLevel: compressionLevel))
     }

@@ -64,21 +64,23 @@ struct Scenario: Sendable {
 
     /// A request pushing what `fieldbook` holds and the server lacks, in `partitions`
     /// (`nil`: all), with `fieldbook`'s knowledge.
-    func pushRequest(from fieldbook: Fieldbook, partitions: Set<PartitionID>? = nil) async throws -> SyncRequest {
+    func pushRequest(from fieldbook: Fieldbook, partitions: Set<PartitionID>? = nil) async throws -> TestRequest {
         let assembly = try fieldbook.store.changes(
             for: try await backend.knowledge(), partitions: partitions, byteBudget: .max)
-        return SyncRequest(
+        let request = SyncRequest(
             schemaVersion: UInt32(fieldbook.store.schema.version), replica: fieldbook.store.replicaID,
             clientTime: SystemWallClock().milliseconds(), knowledge: try fieldbook.store.knowledge(),
             batch: assembly.batch)
+        return TestRequest(request: request, signer: fieldbook.store)
     }
 
     /// A request of a replica that holds nothing but the built-in programmes: pulls everything readable.
-    func pullRequest() -> SyncRequest {
+    func pullRequest() -> TestRequest {
         var random = SystemRandomNumberGenerator()
-        return SyncRequest(
+        let request = SyncRequest(
             schemaVersion: UInt32(NPQSchema.current.version), replica: ReplicaID.random(using: &random),
             clientTime: SystemWallClock().milliseconds(), knowledge: Knowledge(), batch: ChangeBatch())
+        return TestRequest(request: request, signer: nil)
     }
 }
 

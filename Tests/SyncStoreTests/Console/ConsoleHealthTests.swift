@@ -74,7 +74,8 @@ import Testing
             func round(_ replica: Fieldbook, token: String, userAgent: String?) async throws -> HTTPResponse.Status {
                 let open = RoundOpen(
                     schemaVersion: UInt32(NPQSchema.current.version), replica: replica.store.replicaID,
-                    clientTime: SystemWallClock().milliseconds(), knowledge: try replica.store.knowledge())
+                    clientTime: SystemWallClock().milliseconds(), knowledge: try replica.store.knowledge(),
+                    publicKey: try replica.store.signingKey().publicKey)
                 var headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: WireFormat.contentType]
                 if let userAgent { headers[.userAgent] = userAgent }
                 return try await client.executeRequest(
