@@ -57,11 +57,6 @@ extension Fieldbook {
         var mergedChanges = 0
         // A bundle of format 3 on is signed: its author's own streams carry certificates.
         let signed = bytes.count > 4 && bytes[4] >= 3
-        // A bundle is not trusted as a server is: every proof it gives is checked, its
-        // author's own changes must be proven, and a relayed stream may come unproven
-        // only where this replica holds no checked head of it (relays of changes its
-        // author got from a server, which does not pass certificates on yet).
-        let chains = BatchMerger.ChainCheck(trustsUnproven: { _ in true })
         // Whole frames read and not merged yet: consecutive frames share a transaction, up
         // to `groupBytes` of changes (a commit per 16 KB frame made big imports slow).
         // Whatever stops the import merges them first, so a damaged or cut file still
@@ -73,6 +68,12 @@ extension Fieldbook {
             let frames = held
             held = []
             heldBytes = 0
+            // Every proof a bundle gives is checked, and its author's own changes must be
+            // proven (`checkSigned`); a relayed stream may come unproven, on the author's
+            // word, as before signing: its author may have got it from a server, which does
+            // not pass certificates on yet. The chain head is forgotten then.
+            let chains = BatchMerger.ChainCheck(
+                trustsUnproven: { _ in true }, relaysUnsigned: { $0.origin != author })
             do {
                 if signed { try Self.checkSigned(frames, author: author, merged: mergedChanges) }
                 result!.add(try store.mergeFrames(frames, from: author, checksEveryOrigin: true, chains: chains))
