@@ -159,11 +159,15 @@ public struct SyncRound: Sendable {
         peer.advance(through: pushedRanges)
         let held = try await store.knowledge()
         let readable = token.scope.readable(among: held.partitions)
+        // The keys of the origins whose changes the answer may carry, so the laptop pins
+        // them from its server before any bundle names a key for them.
+        let sent = Set(
+            held.streams.filter { (readable?.contains($0.partition) ?? true) && held[$0] > peer[$0] }.map(\.origin))
         let head = RoundHead(
             server: store.replicaID, serverTime: service.wallClock.milliseconds(),
             knowledge: readable.map { held.restricted(to: $0) } ?? held, accepted: MergeSummary(report),
             quarantined: try await service.quarantinedStarts(of: open.replica, token: token),
-            writablePartitions: token.scope.writable)
+            writablePartitions: token.scope.writable, originKeys: try await store.originKeys(of: sent))
         let limits = service.limits
         return RoundAnswer(
             service: service, token: token, replica: open.replica, head: head, held: held, peer: peer,

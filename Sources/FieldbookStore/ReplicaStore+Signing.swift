@@ -19,6 +19,16 @@ extension ReplicaStore {
         try withSession { session in try session.pin(key, for: origin) }
     }
 
+    /// Pins every key of `keys` in one transaction: all or none.
+    ///
+    /// - Throws: `.forged` naming the first origin that has another key pinned already.
+    public func pin(_ keys: [ReplicaID: OriginPublicKey]) throws {
+        guard !keys.isEmpty else { return }
+        try withSession { session in
+            for origin in keys.keys.sorted() { try session.pin(keys[origin]!, for: origin) }
+        }
+    }
+
     /// The public key pinned for `origin`, if any.
     public func pinnedKey(of origin: ReplicaID) throws -> OriginPublicKey? {
         try withReadSession { session in try session.originKey(of: origin) }

@@ -207,6 +207,16 @@ public final class SyncClient: Sendable {
             store: store,
             onHead: { [self] head in
                 try accept(SyncScope(head.writablePartitions))
+                // The keys the server bound for the origins it sends: a bundle that later
+                // presents another key for one of them is refused.
+                do {
+                    try store.pin(head.originKeys)
+                } catch let error as FieldbookError where error.code == .forged {
+                    throw FieldbookError(
+                        .forged,
+                        "the server's answer names a key for a replica that differs from the one this laptop pinned (\(error.message)); check the server URL, and tell the office"
+                    )
+                }
                 try store.setPeerKnowledge(Fieldbook.serverPeer, head.knowledge)
             },
             onFrame: { receiver in

@@ -100,6 +100,35 @@ struct LyingServerTests {
         #expect(try laptop.store.knowledge() != before)
     }
 
+    /// The laptop pins the keys its server bound for the origins it receives; an answer
+    /// that later names another key for one of them is refused before anything merges.
+    @Test func anAnswerNamingAnotherKeyForAKnownOriginIsRefused() async throws {
+        let scenario = try await Scenario.make()
+        let (laptop, token) = try await facilitatorA(in: scenario)
+        let office = scenario.office.fieldbook.store
+        #expect(try laptop.store.pinnedKey(of: office.replicaID) == (try office.signingKey().publicKey))
+
+        _ = try scenario.office.fieldbook.addParticipant(
+            cohort: scenario.cohortA.id.description, .init(name: "Li Na", trn: "1000003"))
+        _ = try await sync(
+            scenario.office.fieldbook, over: ServiceTransport(service: scenario.backend.service),
+            token: scenario.office.token)
+        let before = try laptop.store.knowledge()
+        let impostor = OriginSigningKey().publicKey
+        let liar = TamperingTransport(service: scenario.backend.service) { frames in
+            frames.map { frame in
+                guard case .roundHead(var head) = frame else { return frame }
+                head.originKeys[office.replicaID] = impostor
+                return .roundHead(head)
+            }
+        }
+        let error = await #expect(throws: FieldbookError.self) { try await sync(laptop, over: liar, token: token) }
+        #expect(error?.code == .forged, "\(error?.message ?? "synced")")
+        #expect(error?.message.contains("the server's answer names a key") == true)
+        #expect(try laptop.store.knowledge() == before)
+        #expect(try laptop.store.pinnedKey(of: office.replicaID) == (try office.signingKey().publicKey))
+    }
+
     @Test func anAnswerMayNarrowTheScope() async throws {
         let scenario = try await Scenario.make()
         let (laptop, token) = try await facilitatorA(in: scenario)
