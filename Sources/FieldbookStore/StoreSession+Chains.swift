@@ -151,8 +151,7 @@ extension StoreSession: ChainKeeping {
             arguments: [ref, Int64(base), Int64(target)])
         var through = last.map { UInt64($0["through"] as Int64) } ?? base
         var head =
-            try last.flatMap { Hash256(bytes: [UInt8]($0["head"] as Data)) }
-            ?? StreamChain.genesis(of: stream, base: base)
+            last.flatMap { Hash256(bytes: [UInt8]($0["head"] as Data)) } ?? StreamChain.genesis(of: stream, base: base)
         guard target > through else { return nil }
         let compacted = try keptDigests(ref: ref, after: through, through: target)
         while through < target {
