@@ -68,7 +68,7 @@ extension SyncService {
                     token,
                     FieldbookError(
                         .forged,
-                        "the pushed changes of this replica in \(range.stream.partition) come without its signature; they were refused, nothing of them merged"
+                        "the pushed changes of this replica in \(range.stream.partition) come without its signature; they were refused, nothing of them merged; upgrade fieldbook, or tell the office if this replica file was copied"
                     ))
             }
             guard proof.certificate.through >= range.through, proof.certificate.isSigned(by: key) else {
@@ -76,7 +76,7 @@ extension SyncService {
                     token,
                     FieldbookError(
                         .forged,
-                        "the pushed changes of this replica in \(range.stream.partition) carry a certificate its bound key did not sign; they were refused, nothing of them merged"
+                        "the pushed changes of this replica in \(range.stream.partition) carry a certificate its bound key did not sign; they were refused, nothing of them merged; tell the office: the token may be in use on another machine"
                     ))
             }
         }
@@ -93,7 +93,10 @@ extension SyncService {
     {
         do {
             return try await store.merge(batch, from: replica, rights: token.rights(boundTo: replica))
-        } catch let error as FieldbookError where error.code == .scopeDenied || error.code == .forged {
+        } catch let error as FieldbookError where error.code == .scopeDenied {
+            throw refused(token, error)
+        } catch var error as FieldbookError where error.code == .forged {
+            error.message += "; if this laptop's replica file was copied or edited, tell the office"
             throw refused(token, error)
         }
     }

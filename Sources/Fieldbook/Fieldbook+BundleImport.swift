@@ -83,6 +83,12 @@ extension Fieldbook {
                 result!.add(failure.merged)
                 result!.frames += failure.index
                 mergedChanges += frames.prefix(failure.index).reduce(0) { $0 + $1.changes.count }
+                if let error = failure.error as? FieldbookError, error.code == .forged {
+                    let before = mergedChanges == 0 ? "" : " (\(mergedChanges) changes of earlier frames were merged)"
+                    throw FieldbookError(
+                        .forged,
+                        "\(error.message)\(before); the bundle was altered on its way: ask its author for a new one")
+                }
                 guard let error = failure.error as? FieldbookError, error.code == .sequenceGap else {
                     throw failure.error
                 }
