@@ -92,9 +92,24 @@ struct StoreBenchmarks {
                 }
             }
         }
-        // What signing adds to a laptop's writes: its push signs them once, at the end of
-        // each frame's range (here: one certificate over all of them, the same hashing).
-        let signing = try measure { try engineBulkStore.certifyOwnStreams() }
+        // Signing adds nothing to a write; a push signs each frame's changes to its end.
+        // Its cost: the push's frames (16 KB, as the client cuts them) read alone, then
+        // read and signed, of the 100,000 writes above (one round of 4 MB holds about a
+        // third of them; here all in one).
+        func pushFrames(signed: Bool) throws {
+            var assembler = FrameAssembler(peer: Knowledge())
+            var frames: [ChangeBatch] = []
+            while true {
+                let frame = try engineBulkStore.nextFrame(&assembler, byteBudget: 16 << 10)
+                guard !frame.batch.ranges.isEmpty else { break }
+                frames.append(frame.batch)
+                guard frame.hasMore else { break }
+            }
+            // As `SyncClient` signs a round's push: every frame of it in one transaction.
+            if signed { _ = try engineBulkStore.proving(frames) }
+        }
+        let unsignedPush = try measure { try pushFrames(signed: false) }
+        let signedPush = try measure { try pushFrames(signed: true) }
         return [
             BenchResult(
                 id: "P1a", what: "\(single.count) writes, 1 transaction each",
@@ -106,9 +121,9 @@ struct StoreBenchmarks {
                 figure: String(format: "%.2f s", engineBulk), baseline: String(format: "%.2f s", plainBulk),
                 ratio: engineBulk / plainBulk, goal: "≤ 2.5×"),
             BenchResult(
-                id: "P1s", what: "  + signing those \(bulk.count) writes for a push",
-                figure: String(format: "%.2f s", engineBulk + signing), baseline: String(format: "%.2f s", engineBulk),
-                ratio: (engineBulk + signing) / engineBulk, goal: "≤ 1.15×"),
+                id: "P1s", what: "push frames of those writes, signed",
+                figure: String(format: "%.2f s", signedPush), baseline: String(format: "%.2f s unsigned", unsignedPush),
+                ratio: signedPush / unsignedPush, goal: "≤ 1.15×"),
         ]
     }
 

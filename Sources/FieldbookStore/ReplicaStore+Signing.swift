@@ -54,9 +54,12 @@ extension ReplicaStore {
         try withSession { session in
             if frames.contains(where: { $0.ranges.contains { $0.stream.origin == replicaID } }) {
                 let key = try session.signingKey()
-                for range in frames.lazy.flatMap(\.ranges) where range.stream.origin == replicaID {
-                    guard let ref = try session.streamRef(range.stream, create: false) else { continue }
-                    try session.certify(range.stream, ref: ref, through: range.through, with: key)
+                for frame in frames {
+                    for range in frame.ranges where range.stream.origin == replicaID {
+                        guard let ref = try session.streamRef(range.stream, create: false) else { continue }
+                        let carried = frame.changes.filter { $0.stream == range.stream }
+                        try session.certify(range.stream, ref: ref, through: range.through, with: key, carried: carried)
+                    }
                 }
             }
             return try frames.map { batch in

@@ -135,10 +135,14 @@ extension StoreSession: ChainKeeping {
     ///
     /// - Returns: the certificate made; `nil` when one ending there exists already, or
     ///   `sequence` is not above the chain's base.
+    /// - Parameter carried: changes of the stream the caller holds already (a push
+    ///   frame's), folded instead of read from the log again where they cover what the
+    ///   chain needs.
     @discardableResult
-    func certify(_ stream: StreamID, ref: Int64, through sequence: UInt64, with key: OriginSigningKey) throws
-        -> StreamCertificate?
-    {
+    func certify(
+        _ stream: StreamID, ref: Int64, through sequence: UInt64, with key: OriginSigningKey,
+        carried: [Change] = []
+    ) throws -> StreamCertificate? {
         let base = UInt64(
             try Int64.fetchOne(db, sql: "SELECT chain_base FROM fb_streams WHERE id = ?", arguments: [ref]) ?? 0)
         let target = min(sequence, try heldSequence(ref: ref))
@@ -153,6 +157,13 @@ extension StoreSession: ChainKeeping {
         var head =
             last.flatMap { Hash256(bytes: [UInt8]($0["head"] as Data)) } ?? StreamChain.genesis(of: stream, base: base)
         guard target > through else { return nil }
+        // A push frame carries exactly the changes after the previous frame's certificate.
+        if let first = carried.first, first.sequence == through + 1, carried.last?.sequence == target,
+            carried.count == Int(target - through)
+        {
+            for change in carried { head = StreamChain.link(head, change.digest) }
+            through = target
+        }
         let compacted = try keptDigests(ref: ref, after: through, through: target)
         while through < target {
             let changes = try changes(in: stream, after: through, limit: 512)

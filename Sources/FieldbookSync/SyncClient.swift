@@ -186,19 +186,22 @@ public final class SyncClient: Sendable {
             var assembler = FrameAssembler(peer: plan.pushBase, partitions: plan.writable)
             var size = 0
             var frames = 0
+            var batches: [ChangeBatch] = []
             while size < plan.sizes.roundBytes && frames < plan.pushFrames {
                 frames += 1
                 let push = try store.nextFrame(&assembler, byteBudget: plan.sizes.frameBytes)
                 guard !push.batch.isEmpty else { break }
-                // Signed: the server binds this replica's key to its token and refuses
-                // its changes without a certificate of that key.
-                body += WireFormat.frame(.changes(try store.proving(push.batch)))
+                batches.append(push.batch)
                 size += push.batch.changes.reduce(0) { $0 + $1.approximateSize }
                 pushed += push.batch.changes.count
                 pushedRanges += push.batch.ranges
                 pushHasMore = push.hasMore
                 guard push.hasMore, !push.batch.ranges.isEmpty else { break }
             }
+            // Signed, each frame to its range's end, in one transaction: the server binds
+            // this replica's key to its token and refuses its changes without a
+            // certificate of that key.
+            for batch in try store.proving(batches) { body += WireFormat.frame(.changes(batch)) }
         }
         machine.sending(ranges: pushedRanges, hasMore: pushHasMore)
 

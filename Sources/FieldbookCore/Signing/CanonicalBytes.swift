@@ -15,7 +15,8 @@ struct CanonicalBytes {
     }
 
     mutating func append(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) }
+        // One copy of the eight bytes, not eight appends: a digest appends a dozen words.
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     mutating func append(byte: UInt8) {
@@ -39,12 +40,11 @@ struct CanonicalBytes {
     }
 
     mutating func append(_ hash: Hash256) {
-        bytes.append(contentsOf: hash.bytes)
+        hash.withBytes { bytes.append(contentsOf: $0) }
     }
 
     private mutating func append(length: Int) {
-        let length = UInt32(truncatingIfNeeded: length)
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: length >> shift)) }
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: length).bigEndian) { bytes.append(contentsOf: $0) }
     }
 }
 

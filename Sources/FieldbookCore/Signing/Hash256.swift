@@ -25,17 +25,36 @@ public struct Hash256: Hashable, Sendable, CustomStringConvertible {
     }
 
     init(digest: SHA256.Digest) {
-        self.init(bytes: Array(digest))!
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        digest.withUnsafeBytes { raw in
+            words = (
+                UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+                UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+            )
+        }
+        self.words = words
     }
 
     /// The 32 bytes, big-endian word by word.
     public var bytes: [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        for word in [words.0, words.1, words.2, words.3] {
-            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: word >> shift)) }
-        }
-        return bytes
+        withBytes { Array($0) }
+    }
+
+    /// Calls `body` with the 32 bytes, without making an array of them.
+    func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        var bigEndian = (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian)
+        return try withUnsafeBytes(of: &bigEndian) { try body($0) }
+    }
+
+    /// SHA-256 of this value's bytes followed by `other`'s: one chain link, with no
+    /// intermediate array.
+    func followed(by other: Hash256) -> Hash256 {
+        var hasher = SHA256()
+        withBytes { hasher.update(bufferPointer: $0) }
+        other.withBytes { hasher.update(bufferPointer: $0) }
+        return Hash256(digest: hasher.finalize())
     }
 
     /// Lower-case hex, 64 characters.

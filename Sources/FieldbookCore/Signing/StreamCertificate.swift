@@ -67,6 +67,6 @@ public enum StreamChain {
 
     /// The head after one more change.
     public static func link(_ head: Hash256, _ digest: Hash256) -> Hash256 {
-        Hash256.of(head.bytes + digest.bytes)
+        head.followed(by: digest)
     }
 }
