@@ -68,6 +68,8 @@ printf 'name\n"never closed\n' >"$work/unterminated.csv"
 printf '\xff\xfename\n' >"$work/latin.csv"
 : >"$work/empty.csv"
 fbr bundle export "$work/own.fbk" >/dev/null
+# The bundle of another replica with one name changed on the way and every checksum and
+# length recomputed (what anyone with the file and the format can do).
 head -c 40 "$work/own.fbk" >"$work/truncated.fbk"
 fbr bundle vector "$work/mine.vec" >/dev/null
 echo "not a database" >"$work/text.sqlite"
@@ -78,6 +80,22 @@ env FIELDBOOK_DB="$other" "$fb" init --name other >/dev/null
 env FIELDBOOK_DB="$other" "$fb" cohort add --programme NPQLT --name Other >/dev/null
 env FIELDBOOK_DB="$other" "$fb" note add --cohort Other "x" >/dev/null
 env FIELDBOOK_DB="$other" "$fb" bundle export "$work/other-all.fbk" >/dev/null
+python3 - "$work/other-all.fbk" "$work/altered.fbk" <<'PY'
+import struct, sys, zlib
+data, out, at, done = open(sys.argv[1], "rb").read(), bytearray(), 0, False
+while at < len(data):
+    header, stored_length = data[at:at + 19], struct.unpack(">I", data[at + 11:at + 15])[0]
+    stored = data[at + 19:at + 19 + stored_length]
+    payload = zlib.decompress(stored) if header[6] & 1 else stored
+    if not done and b"Other" in payload:
+        payload, done = payload.replace(b"Other", b"Oth3r", 1), True
+    body = zlib.compress(payload, 6) if header[6] & 1 else payload
+    head = header[:7] + struct.pack(">II", len(payload), len(body))
+    out += head + struct.pack(">I", zlib.crc32(payload, zlib.crc32(head)) & 0xFFFFFFFF) + body
+    at += 19 + stored_length
+assert done, "no name to alter"
+open(sys.argv[2], "wb").write(out)
+PY
 env FIELDBOOK_DB="$other" "$fb" note add --cohort Other "y" >/dev/null
 # A bundle made for a replica that holds more of `other` than ours does: a sequence gap here.
 env FIELDBOOK_DB="$work/third.sqlite" "$fb" init --name third >/dev/null
@@ -90,6 +108,7 @@ python3 "$wire" damaged truncated "$work/truncated.bin"
 python3 "$wire" vector reject-unsupported-version "$work/version.bin"
 python3 "$wire" damaged kind "$work/kind.bin"
 python3 "$wire" request-v1 "$work/old-client.bin" "0190ababababababababababababab01" 0
+python3 "$wire" request-v2 "$work/unsigned-client.bin" "0190ababababababababababababab01" 0
 python3 "$wire" vector bundle-basic "$work/bundle.bin"
 python3 "$wire" request "$work/gap.bin" "0190ababababababababababababab01" 5
 python3 "$wire" request "$work/scope.bin" "0190cdcdcdcdcdcdcdcdcdcdcdcdcd02" 0
@@ -238,6 +257,8 @@ cli "roll call of an unknown event" 66 "^fieldbook: no event matches 'ffffffff'"
     fbr rollcall ffffffff </dev/null
 cli "truncated bundle" 65 "^fieldbook: the bundle is cut short inside its head frame; nothing merged" "$replica" -- fbr bundle import "$work/truncated.fbk"
 cli "a vector file given as a bundle" 65 "not a bundle" "$replica" -- fbr bundle import "$work/mine.vec"
+cli "a bundle altered on its way, checksums recomputed" 77 "are not what their origin signed.*ask its author for a new one" \
+    "$replica" -- fbr bundle import "$work/altered.fbk"
 cli "this replica's own bundle" 65 "written by this replica" "$replica" -- fbr bundle import "$work/own.fbk"
 # A sequence gap has no code of its own in the README's table: "1, anything else".
 cli "bundle made for another replica's vector" 65 "continues from changes this replica does not hold" \
@@ -282,8 +303,9 @@ http "a revoked token" 401 "was revoked" "$revoked" "$work/garbage.bin"
 http "a body that is not an envelope" 400 "." "$office" "$work/garbage.bin"
 http "frame with a bad CRC" 400 "." "$wire_token" "$work/crc.bin"
 http "request cut short in a frame" 400 "." "$wire_token" "$work/truncated.bin"
-http "envelope format version 3" 426 "." "$wire_token" "$work/version.bin"
+http "envelope format version 9" 426 "." "$wire_token" "$work/version.bin"
 http "a request from a fieldbook before frames" 426 "too old for the server.*upgrade fieldbook" "$wire_token" "$work/old-client.bin"
+http "a request from a fieldbook before signatures" 426 "syncs signed frames .format 3.; upgrade fieldbook" "$wire_token" "$work/unsigned-client.bin"
 http "unknown frame kind" 400 "." "$wire_token" "$work/kind.bin"
 http "a bundle posted as a round" 400 "expected a framed sync request" "$wire_token" "$work/bundle.bin"
 http "range that starts above what the server holds" 409 "sequence gap" "$wire_token" "$work/gap.bin"

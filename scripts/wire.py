@@ -2,9 +2,10 @@
 """Just enough of the Fieldbook wire format (Protocol/PROTOCOL.md) for the bad-input table.
 
     wire.py vector NAME OUT                  the envelope(s) of Protocol/vectors/NAME.hex
-    wire.py request OUT PARTITION AFTER      a framed request (format 2): a RoundOpen frame, then a
-                                             Changes frame whose one range is (AFTER, AFTER] in
-                                             PARTITION (32 hex digits), no changes
+    wire.py request OUT PARTITION AFTER      a framed request (format 3, unsigned): a RoundOpen
+                                             frame, then a Changes frame whose one range is
+                                             (AFTER, AFTER] in PARTITION (32 hex digits), no changes
+    wire.py request-v2 OUT PARTITION AFTER   the same in format 2 (a client from before signatures)
     wire.py request-v1 OUT PARTITION AFTER   the same as one version-1 SyncRequest (a client from
                                              before frames)
     wire.py open OUT                         a framed request that only opens a round (binds a token
@@ -35,7 +36,7 @@ def varint(n):
             return bytes(out)
 
 
-def frame(kind, payload, version=2):
+def frame(kind, payload, version=3):
     header = MAGIC + bytes([version, kind, 0]) + len(payload).to_bytes(4, "big") + len(payload).to_bytes(4, "big")
     return header + (zlib.crc32(header + payload) & 0xFFFFFFFF).to_bytes(4, "big") + payload
 
@@ -44,18 +45,22 @@ REPLICA = bytes.fromhex("a1" * 16)
 NO_TABLES = varint(0) * 4  # strings, ids, streams, columns
 
 
-def open_frame():
-    """RoundOpen (kind 6) from REPLICA, holding nothing."""
-    return frame(6, varint(0) + varint(1) + REPLICA + varint(0) + varint(0)
-                 + varint(1) + varint(0) + varint(1_709_340_000_000) + varint(0) + varint(0) + varint(0))
+def open_frame(version=3):
+    """RoundOpen (kind 6) from REPLICA, holding nothing; from format 3 on, with no public key
+    (a client that does not sign: the token is bound to the replica only)."""
+    body = (varint(0) + varint(1) + REPLICA + varint(0) + varint(0)
+            + varint(1) + varint(0) + varint(1_709_340_000_000) + varint(0) + varint(0) + varint(0))
+    return frame(6, body + (varint(0) if version >= 3 else b""), version)
 
 
-def request(partition, after):
-    """RoundOpen (kind 6), then a Changes frame (kind 7) with one range and no changes."""
+def request(partition, after, version=3):
+    """RoundOpen (kind 6), then a Changes frame (kind 7) with one range, no changes and (from
+    format 3 on) no proofs."""
     ids = varint(2) + partition + REPLICA
     tables = varint(0) + ids + varint(1) + varint(0) + varint(1) + varint(0)  # strings, ids, streams, columns
     batch = varint(1) + varint(0) + varint(after) + varint(0) + varint(0)  # one range (after, after], no changes
-    return open_frame() + frame(7, tables + batch)
+    proofs = varint(0) if version >= 3 else b""
+    return open_frame(version) + frame(7, tables + batch + proofs, version)
 
 
 def request_v1(partition, after):
@@ -136,6 +141,8 @@ def main(argv):
         pathlib.Path(argv[1]).write_bytes(request(bytes.fromhex(argv[2]), int(argv[3])))
     elif argv[:1] == ["open"] and len(argv) == 2:
         pathlib.Path(argv[1]).write_bytes(open_frame())
+    elif argv[:1] == ["request-v2"] and len(argv) == 4:
+        pathlib.Path(argv[1]).write_bytes(request(bytes.fromhex(argv[2]), int(argv[3]), version=2))
     elif argv[:1] == ["request-v1"] and len(argv) == 4:
         pathlib.Path(argv[1]).write_bytes(request_v1(bytes.fromhex(argv[2]), int(argv[3])))
     elif argv[:1] == ["damaged"] and len(argv) == 3 and argv[1] in ("crc", "truncated", "kind"):

@@ -54,6 +54,8 @@ extension Fieldbook {
         }
         var reader = BundleReader(bytes)
         var result: BundleImport?
+        // The keys the head names, pinned with the first frames that merge.
+        var keys: [ReplicaID: OriginPublicKey] = [:]
         var mergedChanges = 0
         // A bundle of format 3 on is signed: its author's own streams carry certificates.
         let signed = bytes.count > 4 && bytes[4] >= 3
@@ -73,7 +75,7 @@ extension Fieldbook {
             // word, as before signing: its author may have got it from a server, which does
             // not pass certificates on yet. The chain head is forgotten then.
             let chains = BatchMerger.ChainCheck(
-                trustsUnproven: { _ in true }, relaysUnsigned: { $0.origin != author })
+                trustsUnproven: { _ in true }, relaysUnsigned: { $0.origin != author }, keys: keys)
             do {
                 if signed { try Self.checkSigned(frames, author: author, merged: mergedChanges) }
                 result!.add(try store.mergeFrames(frames, from: author, checksEveryOrigin: true, chains: chains))
@@ -111,7 +113,8 @@ extension Fieldbook {
             switch part {
             case .head(let head):
                 try checkFits(head)
-                try pinKeys(of: head, signed: signed)
+                try checkKeys(of: head, signed: signed)
+                keys = head.originKeys
                 result = BundleImport(author: head.author)
             case .changes(let batch):
                 held.append(batch)
@@ -126,20 +129,21 @@ extension Fieldbook {
         return result
     }
 
-    /// Pins the keys the bundle's head names for the origins it proves, refusing the whole
-    /// bundle (nothing merged) when one differs from a key this replica pinned before: a
-    /// replica's key never changes, so the bundle poses as someone.
-    private func pinKeys(of head: BundleHead, signed: Bool) throws {
+    /// Refuses the whole bundle (nothing merged) when its head names a key that differs
+    /// from one this replica pinned for the same origin: a replica's key never changes, so
+    /// the bundle poses as someone. The keys are pinned by the merges that use them.
+    private func checkKeys(of head: BundleHead, signed: Bool) throws {
         for origin in head.originKeys.keys.sorted() {
-            do {
-                try store.pin(head.originKeys[origin]!, for: origin)
-            } catch let error as FieldbookError where error.code == .forged {
-                throw FieldbookError(.forged, "the bundle's \(error.message); nothing merged")
+            if let pinned = try store.pinnedKey(of: origin), pinned != head.originKeys[origin]! {
+                throw FieldbookError(
+                    .forged,
+                    "the bundle presents key \(head.originKeys[origin]!) for replica \(origin.short), but this replica pinned \(pinned) for it; a replica's key never changes, so the bundle was altered: nothing merged"
+                )
             }
         }
         // Without its author's key, the author's certificates could not be checked.
         if signed, head.carriedStreams.contains(where: { $0.origin == head.author }),
-            try store.pinnedKey(of: head.author) == nil
+            head.originKeys[head.author] == nil, try store.pinnedKey(of: head.author) == nil
         {
             throw FieldbookError(
                 .forged,

@@ -122,6 +122,7 @@ struct SignedBundleTests {
         let error = #expect(throws: FieldbookError.self) { try laptop.importBundle(parts.bytes) }
         #expect(error?.code == .forged, "\(error?.message ?? "imported")")
         #expect(try laptop.participants().isEmpty)
+        #expect(try laptop.store.pinnedKey(of: office.store.replicaID) == nil, "a refused bundle pins no key")
     }
 
     /// A laptop relays the office's changes it got from a bundle: its own bundle proves

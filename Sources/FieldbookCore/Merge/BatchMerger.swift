@@ -56,14 +56,19 @@ public enum BatchMerger {
         /// Whether the sender may relay this stream's changes unproven past a chain head
         /// this replica holds (``ChainVerifier/verify(_:changes:proof:state:key:trustsUnproven:relaysUnsigned:)``).
         public var relaysUnsigned: @Sendable (StreamID) -> Bool
+        /// Origins' keys the sender names (a bundle's head): pinned within the merge, so a
+        /// refused batch pins nothing; one that differs from a pinned key is `.forged`.
+        public var keys: [ReplicaID: OriginPublicKey]
 
         /// A check from its trust rules.
         public init(
             trustsUnproven: @escaping @Sendable (StreamID) -> Bool,
-            relaysUnsigned: @escaping @Sendable (StreamID) -> Bool = { _ in false }
+            relaysUnsigned: @escaping @Sendable (StreamID) -> Bool = { _ in false },
+            keys: [ReplicaID: OriginPublicKey] = [:]
         ) {
             self.trustsUnproven = trustsUnproven
             self.relaysUnsigned = relaysUnsigned
+            self.keys = keys
         }
     }
 
@@ -179,6 +184,7 @@ public enum BatchMerger {
         guard let keeper = target as? any ChainKeeping else {
             throw FieldbookError(.internal, "this store does not check signed chains")
         }
+        for origin in check.keys.keys.sorted() { try keeper.pin(check.keys[origin]!, for: origin) }
         var byStream: [StreamID: [Change]] = [:]
         for change in batch.changes { byStream[change.stream, default: []].append(change) }
         var proofs: [StreamID: StreamProof] = [:]

@@ -38,6 +38,10 @@ public protocol ChainKeeping {
     func chainState(of stream: StreamID) throws -> ChainState
     /// The origin's pinned public key, if this replica knows it.
     func originKey(of origin: ReplicaID) throws -> OriginPublicKey?
+    /// Pins `key` for `origin`; the same key again is harmless.
+    ///
+    /// - Throws: `.forged` when another key is pinned for `origin` already.
+    func pin(_ key: OriginPublicKey, for origin: ReplicaID) throws
     /// Keeps what a verified range leaves once the merge reached `reached`: the chain
     /// head there (when it was computed), the certificate, and the digests past `reached`
     /// for relaying.
