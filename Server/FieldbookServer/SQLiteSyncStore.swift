@@ -191,13 +191,7 @@ public final class SQLiteSyncStore: SyncStore {
     /// The keys this replica pinned: every origin whose token bound a key here, and those
     /// whose signed changes reached it relayed.
     public func originKeys(of origins: Set<ReplicaID>) async throws -> [ReplicaID: OriginPublicKey] {
-        try await offload { [store] in
-            var keys: [ReplicaID: OriginPublicKey] = [:]
-            for origin in origins {
-                keys[origin] = try store.pinnedKey(of: origin)
-            }
-            return keys
-        }
+        try await offload { [store] in try store.pinnedKeys(of: origins) }
     }
 
     static func token(_ row: Row) throws -> StoredToken {

@@ -29,6 +29,17 @@ extension ReplicaStore {
         }
     }
 
+    /// The keys pinned for `origins`, read in one transaction (a round head names one per
+    /// origin it may send).
+    public func pinnedKeys(of origins: Set<ReplicaID>) throws -> [ReplicaID: OriginPublicKey] {
+        guard !origins.isEmpty else { return [:] }
+        return try withReadSession { session in
+            var keys: [ReplicaID: OriginPublicKey] = [:]
+            for origin in origins { keys[origin] = try session.originKey(of: origin) }
+            return keys
+        }
+    }
+
     /// The public key pinned for `origin`, if any.
     public func pinnedKey(of origin: ReplicaID) throws -> OriginPublicKey? {
         try withReadSession { session in try session.originKey(of: origin) }
