@@ -12,7 +12,7 @@ extension SyncService {
     /// A token is a bearer secret: bound to one replica, a copied token cannot sync as a
     /// second laptop, and the streams a facilitator's token may push (its replica's own)
     /// are fixed. Bound to a key as well, a copied token is useless without the replica
-    /// file's private key: every push must be signed with it (``checkSignatures(of:from:binding:)``).
+    /// file's private key: every push must be signed with it (``checkSignatures(of:from:binding:token:)``).
     /// A token bound before its replica signed takes the key of its next signed round.
     ///
     /// - Throws: `.badToken` when the token is bound to another replica or another key,

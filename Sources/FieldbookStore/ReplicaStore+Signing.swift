@@ -19,11 +19,12 @@ extension ReplicaStore {
         try withSession { session in try session.pin(key, for: origin) }
     }
 
-    /// Pins every key of `keys` in one transaction: all or none.
+    /// Pins every key of `keys` in one transaction: all or none. Keys pinned already are
+    /// only compared (a round head names them every round): nothing is written for them.
     ///
     /// - Throws: `.forged` naming the first origin that has another key pinned already.
     public func pin(_ keys: [ReplicaID: OriginPublicKey]) throws {
-        guard !keys.isEmpty else { return }
+        guard !keys.isEmpty, try pinnedKeys(of: Set(keys.keys)) != keys else { return }
         try withSession { session in
             for origin in keys.keys.sorted() { try session.pin(keys[origin]!, for: origin) }
         }
