@@ -71,13 +71,12 @@ extension Fieldbook {
             held = []
             heldBytes = 0
             // Every proof a bundle gives is checked, and its author's own changes must be
-            // proven (`checkSigned`); a relayed stream may come unproven, on the author's
+            // proven (`unsigned`, as each frame is read); a relayed stream may come unproven, on the author's
             // word, as before signing: its author may have got it from a server, which does
             // not pass certificates on yet. The chain head is forgotten then.
             let chains = BatchMerger.ChainCheck(
                 trustsUnproven: { _ in true }, relaysUnsigned: { $0.origin != author }, keys: keys)
             do {
-                if signed { try Self.checkSigned(frames, author: author, merged: mergedChanges) }
                 result!.add(try store.mergeFrames(frames, from: author, checksEveryOrigin: true, chains: chains))
                 result!.frames += frames.count
                 mergedChanges += frames.reduce(0) { $0 + $1.changes.count }
@@ -117,6 +116,15 @@ extension Fieldbook {
                 keys = head.originKeys
                 result = BundleImport(author: head.author)
             case .changes(let batch):
+                // A frame of the author's own streams without its signature was stripped of
+                // it: the frames before it merge, it and the rest do not.
+                if signed, let author = result?.author, let range = Self.unsigned(batch, author: author) {
+                    try mergeHeld()
+                    throw FieldbookError(
+                        .forged,
+                        "the bundle's changes of its author \(author.short) in \(range.stream.partition) come without their signature; \(mergedChanges == 0 ? "nothing merged" : "nothing of them merged (\(mergedChanges) changes of earlier frames were)"); the file was altered: ask its author for a new bundle"
+                    )
+                }
                 held.append(batch)
                 heldBytes += batch.changes.reduce(0) { $0 + $1.approximateSize }
                 if heldBytes >= Self.groupBytes { try mergeHeld() }
@@ -152,18 +160,11 @@ extension Fieldbook {
         }
     }
 
-    /// Refuses frames of a signed bundle that leave a range of its author's own streams
-    /// without a proof: the author signs every one of them, so a missing one was stripped.
-    private static func checkSigned(_ frames: [ChangeBatch], author: ReplicaID, merged: Int) throws {
-        for frame in frames {
-            let proven = Set(frame.proofs.map(\.certificate.stream))
-            if let range = frame.ranges.first(where: { $0.stream.origin == author && !proven.contains($0.stream) }) {
-                throw FieldbookError(
-                    .forged,
-                    "the bundle's changes of its author \(author.short) in \(range.stream.partition) come without their signature; \(merged == 0 ? "nothing merged" : "nothing of them merged (\(merged) changes of earlier frames were)"); the file was altered: ask its author for a new bundle"
-                )
-            }
-        }
+    /// The first range of the author's own streams that `frame` leaves without a proof:
+    /// the author signs every one of them, so a missing one was stripped.
+    private static func unsigned(_ frame: ChangeBatch, author: ReplicaID) -> StreamRange? {
+        let proven = Set(frame.proofs.map(\.certificate.stream))
+        return frame.ranges.first { $0.stream.origin == author && !proven.contains($0.stream) }
     }
 
     /// How many bytes of changes one import transaction takes at most.

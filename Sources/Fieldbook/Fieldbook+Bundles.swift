@@ -31,12 +31,24 @@ extension Fieldbook {
         var proven: Set<ReplicaID> = []
         // Each frame carries its proofs: this replica's own streams signed to the frame's
         // end, and the certificates it holds for the streams it relays. Signing writes to
-        // the file, so the frames are read first (one snapshot), then signed together.
-        var frames: [ChangeBatch] = []
-        let knowledge = try store.framedChanges(for: base, frameBytes: max(1, frameBytes)) { frames.append($0) }
-        for frame in try store.proving(frames) {
-            for proof in frame.proofs { proven.insert(proof.certificate.stream.origin) }
-            writer.append(frame)
+        // the file, so frames are read in groups, each frame in a read transaction of its
+        // own up to what the replica held when the export began (as a server streams a
+        // round), and each group is signed in one write transaction: memory stays bounded
+        // by a group, not by the bundle.
+        let knowledge = try store.knowledge()
+        var assembler = FrameAssembler(local: knowledge, peer: base)
+        var more = true
+        while more {
+            var group: [ChangeBatch] = []
+            while more && group.count < Self.signingGroup {
+                let assembly = try store.nextFrame(&assembler, byteBudget: max(1, frameBytes))
+                more = assembly.hasMore && !assembly.batch.ranges.isEmpty
+                if !assembly.batch.ranges.isEmpty { group.append(assembly.batch) }
+            }
+            for frame in try store.proving(group) {
+                for proof in frame.proofs { proven.insert(proof.certificate.stream.origin) }
+                writer.append(frame)
+            }
         }
         var keys: [ReplicaID: OriginPublicKey] = [:]
         for origin in proven { keys[origin] = try store.pinnedKey(of: origin) }
@@ -47,6 +59,9 @@ extension Fieldbook {
         try store.markExported(knowledge)
         return (bytes, writer.changes, writer.frames)
     }
+
+    /// Frames an export signs in one transaction.
+    static let signingGroup = 64
 
     /// What this replica holds, for a peer to make a bundle of just what it lacks.
     public func knowledgeFile() throws -> [UInt8] {
