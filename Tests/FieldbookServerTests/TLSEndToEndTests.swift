@@ -40,7 +40,9 @@ struct TLSEndToEndTests {
         if let tls { arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         let process = try RunningProcess(
             Executables.path("fieldbook-server"), arguments, environment: Executables.environment(home: home.path))
-        let line = try await process.waitFor(#"([^\n]*fieldbook-server listening[^\n]*)"#)
+        // Two minutes: a server's first start (its store, its console's tables) took over
+        // 30 s once beside the whole suite on two cores; a hang still fails.
+        let line = try await process.waitFor(#"([^\n]*fieldbook-server listening[^\n]*)"#, timeout: .seconds(120))
         let port = try #require(line.firstMatch(of: /port=(\d+)/).flatMap { Int($0.1) }, "no port in: \(line)")
         return (process, port, line)
     }
