@@ -54,90 +54,39 @@ extension Change {
     ///
     /// Two changes with the same digest are the same change, so an origin's signature over
     /// a chain of digests (``StreamCertificate``) covers every byte a receiver merges.
-    ///
-    /// The bytes are written once into a buffer of their exact size (a push hashes every
-    /// change it sends; growing an array field by field was a third of that cost).
     public var digest: Hash256 {
-        let table = self.table.utf8
-        let column = self.column.utf8
-        var size = Self.digestDomain.count + 16 + 16 + 8 + 4 + table.count + 1 + 16 * key.count + 4 + column.count + 8
-        size += previous == nil ? 1 : 1 + 8 + 16
+        var canonical = CanonicalBytes(domain: "fieldbook-change-1")
+        canonical.append(partition.rawValue)
+        canonical.append(stamp.origin.rawValue)
+        canonical.append(sequence)
+        canonical.append(text: table)
+        canonical.append(byte: UInt8(key.count))
+        for part in key.parts { canonical.append(part.rawValue) }
+        canonical.append(text: column)
+        canonical.append(stamp.time.rawValue)
+        if let previous {
+            canonical.append(byte: 1)
+            canonical.append(previous.time.rawValue)
+            canonical.append(previous.origin.rawValue)
+        } else {
+            canonical.append(byte: 0)
+        }
         switch value {
-        case .null: size += 1
-        case .integer, .real: size += 9
-        case .text(let text): size += 1 + 4 + text.utf8.count
-        case .blob(let blob): size += 1 + 4 + blob.count
+        case .null:
+            canonical.append(byte: 0)
+        case .integer(let integer):
+            canonical.append(byte: 1)
+            canonical.append(UInt64(bitPattern: integer))
+        case .real(let real):
+            canonical.append(byte: 2)
+            canonical.append(real.bitPattern)
+        case .text(let text):
+            canonical.append(byte: 3)
+            canonical.append(text: text)
+        case .blob(let blob):
+            canonical.append(byte: 4)
+            canonical.append(blob: blob)
         }
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            var writer = CanonicalWriter(buffer: buffer)
-            writer.append(raw: Self.digestDomain)
-            writer.append(partition.rawValue)
-            writer.append(stamp.origin.rawValue)
-            writer.append(sequence)
-            writer.append(text: table)
-            writer.append(byte: UInt8(key.count))
-            for part in key.parts { writer.append(part.rawValue) }
-            writer.append(text: column)
-            writer.append(stamp.time.rawValue)
-            if let previous {
-                writer.append(byte: 1)
-                writer.append(previous.time.rawValue)
-                writer.append(previous.origin.rawValue)
-            } else {
-                writer.append(byte: 0)
-            }
-            switch value {
-            case .null:
-                writer.append(byte: 0)
-            case .integer(let integer):
-                writer.append(byte: 1)
-                writer.append(UInt64(bitPattern: integer))
-            case .real(let real):
-                writer.append(byte: 2)
-                writer.append(real.bitPattern)
-            case .text(let text):
-                writer.append(byte: 3)
-                writer.append(text: text.utf8)
-            case .blob(let blob):
-                writer.append(byte: 4)
-                writer.append(text: blob)
-            }
-            count = writer.count
-        }
-        return Hash256.of(bytes)
-    }
-
-    /// `CanonicalBytes(domain: "fieldbook-change-1")`'s first bytes, made once.
-    static let digestDomain = CanonicalBytes(domain: "fieldbook-change-1").bytes
-}
-
-/// Writes ``CanonicalBytes``' layout into a buffer sized beforehand.
-private struct CanonicalWriter {
-    let buffer: UnsafeMutableBufferPointer<UInt8>
-    var count = 0
-
-    mutating func append(byte: UInt8) {
-        buffer[count] = byte
-        count += 1
-    }
-
-    mutating func append(raw: [UInt8]) {
-        for byte in raw { append(byte: byte) }
-    }
-
-    mutating func append(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { append(byte: UInt8(truncatingIfNeeded: value >> shift)) }
-    }
-
-    mutating func append(_ id: Bytes16) {
-        append(id.high)
-        append(id.low)
-    }
-
-    /// A length (4 bytes, big-endian), then the bytes.
-    mutating func append(text: some Collection<UInt8>) {
-        let length = UInt32(truncatingIfNeeded: text.count)
-        for shift in stride(from: 24, through: 0, by: -8) { append(byte: UInt8(truncatingIfNeeded: length >> shift)) }
-        for byte in text { append(byte: byte) }
+        return Hash256.of(canonical.bytes)
     }
 }
