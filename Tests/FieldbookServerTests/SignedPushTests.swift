@@ -3,6 +3,7 @@ import FieldbookCore
 import FieldbookProtocol
 import FieldbookServer
 import FieldbookStore
+import FieldbookTestSupport
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -76,7 +77,7 @@ struct SignedPushTests {
         case .resignedWithAnotherKey:
             let index = try #require(batch.changes.firstIndex { $0.stream == own.stream && $0.value.text != nil })
             batch.changes[index].value = .text("Rewritten by someone else")
-            batch.proofs[ownProof] = Self.proof(of: own, in: batch, base: own.after, signedWith: thief)
+            batch.proofs[ownProof] = batch.proof(of: own, signedWith: thief)
         case .certificateTooShort:
             let first = own.after + 1
             let prefix = ChangeBatch(
@@ -155,16 +156,5 @@ struct SignedPushTests {
         _ = try await sync(reinstalled, over: ServiceTransport(service: scenario.backend.service), token: token)
         #expect(
             try await scenario.backend.store.token(id: id)?.publicKey == (try reinstalled.store.signingKey().publicKey))
-    }
-
-    /// A certificate over `range`'s changes in `batch`, its chain starting at `base`.
-    static func proof(of range: StreamRange, in batch: ChangeBatch, base: UInt64, signedWith key: OriginSigningKey)
-        -> StreamProof
-    {
-        var head = StreamChain.genesis(of: range.stream, base: base)
-        for change in batch.changes where change.stream == range.stream { head = StreamChain.link(head, change.digest) }
-        return StreamProof(
-            certificate: StreamCertificate(
-                stream: range.stream, base: base, through: range.through, head: head, signedWith: key))
     }
 }

@@ -97,7 +97,7 @@ struct SignedBundleTests {
             parts.head.originKeys[parts.head.author] = forger.publicKey
             for index in parts.frames.indices {
                 parts.frames[index].proofs = parts.frames[index].ranges.map { range in
-                    Self.proof(of: range, in: parts.frames[index], signedWith: forger)
+                    parts.frames[index].proof(of: range, signedWith: forger)
                 }
             }
         }
@@ -152,13 +152,5 @@ struct SignedBundleTests {
         let third = try NPQFixture.replica(4)
         let error = #expect(throws: FieldbookError.self) { try third.importBundle(forged.bytes) }
         #expect(error?.code == .forged, "\(error?.message ?? "imported")")
-    }
-
-    static func proof(of range: StreamRange, in batch: ChangeBatch, signedWith key: OriginSigningKey) -> StreamProof {
-        var head = StreamChain.genesis(of: range.stream, base: range.after)
-        for change in batch.changes where change.stream == range.stream { head = StreamChain.link(head, change.digest) }
-        return StreamProof(
-            certificate: StreamCertificate(
-                stream: range.stream, base: range.after, through: range.through, head: head, signedWith: key))
     }
 }

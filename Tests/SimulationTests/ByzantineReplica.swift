@@ -3,6 +3,7 @@ import FieldbookCore
 import FieldbookProtocol
 import FieldbookStore
 import FieldbookSync
+import FieldbookTestSupport
 
 /// A laptop that lies, in a simulation: a facilitator's replica whose token opens the
 /// simulation's cohort and one partition where no row lives, and which writes its own
@@ -193,14 +194,7 @@ final class ByzantineReplica {
     static func signingOwnRanges(of batch: ChangeBatch, origin: ReplicaID, with key: OriginSigningKey) -> ChangeBatch {
         var signed = batch
         for range in batch.ranges where range.stream.origin == origin {
-            var head = StreamChain.genesis(of: range.stream, base: range.after)
-            for change in batch.changes where change.stream == range.stream {
-                head = StreamChain.link(head, change.digest)
-            }
-            signed.proofs.append(
-                StreamProof(
-                    certificate: StreamCertificate(
-                        stream: range.stream, base: range.after, through: range.through, head: head, signedWith: key)))
+            signed.proofs.append(batch.proof(of: range, signedWith: key))
         }
         return signed
     }
